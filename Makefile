@@ -1,0 +1,33 @@
+# The two commands: `make demo` and `make test`. Each sets up .venv first if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint install clean
+
+demo: $(STAMP)
+	@$(BIN)/shadowline demo
+
+test: $(STAMP)
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	@$(BIN)/ruff check flows tasks tests
+	@$(BIN)/ruff format --check flows tasks tests
+
+install: $(STAMP)
+
+# Reinstall when the dependencies change; the pip log stays in .venv/install.log.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "shadowline needs Python 3.11 or newer ($(PYTHON) is older; set PYTHON=...)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing shadowline and its dependencies into $(VENV) (a few minutes the first time) ..."
+	@$(BIN)/python -m pip install --upgrade pip > $(VENV)/install.log 2>&1 && \
+		$(BIN)/python -m pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || \
+		{ tail -n 30 $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .shadowline .pytest_cache .ruff_cache

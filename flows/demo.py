@@ -1,0 +1,137 @@
+"""`shadowline demo`: a synthetic season through the whole pipeline, as a user would run it.
+
+Generate and load a season, build features, train and register models with `shadowline train`'s
+code path, then run the experiment and grading flows day by day over a window of game days.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+from tasks.demo_data import generate_season
+from tasks.features import build_features, schedule_bounds
+from tasks.loading import load_rows
+from tasks.registry import promote, set_baseline
+from tasks.report import format_table
+from tasks.settings import Settings
+from tasks.training import train
+from tasks.warehouse import open_warehouse
+
+# (model_id, model_type, feature_version): three frameworks, two feature sets.
+DEMO_MODELS = (
+    ("catboost_v1", "catboost", "v1_basic"),
+    ("lightgbm_v1", "lightgbm", "v1_basic"),
+    ("xgboost_v2", "xgboost", "v2_context"),
+    ("catboost_v2", "catboost", "v2_context"),
+)
+BASELINE, PRODUCTION = "catboost_v1", "catboost_v2"
+WINDOW_START = date(2026, 3, 2)
+
+
+def run_demo(
+    url: str,
+    settings: Settings,
+    *,
+    seed: int = 7,
+    days: int = 14,
+    say: Callable[[str], None] = print,
+) -> int:
+    from flows.cli import head_to_head_table, leaderboard_table, print_experiment
+    from flows.experiment import experiment
+    from flows.grading import grading
+
+    began = time.perf_counter()
+    warehouse = open_warehouse(url)
+    say(f"shadowline demo -> {warehouse.url}")
+
+    step = _Steps(say, total=4)
+    with step(f"generating a synthetic season (seed {seed})"):
+        season = generate_season(seed=seed)
+        for table, rows in season.tables().items():
+            load_rows(warehouse, table, rows)
+        step.detail(
+            f"{season.schedule.num_rows:,} games, "
+            f"{season.player_game_summary.num_rows:,} player-games, "
+            f"{season.player_points_props.num_rows:,} prop lines"
+        )
+
+    first, last = schedule_bounds(warehouse)  # type: ignore[misc]
+    game_days = _game_days(warehouse, WINDOW_START, days)
+    with step(f"building point-in-time features for {first}..{last}"):
+        step.detail(f"{build_features(warehouse, first, last):,} player-game rows")
+
+    with step(f"training {len(DEMO_MODELS)} models on games before {WINDOW_START}"):
+        for model_id, model_type, feature_version in DEMO_MODELS:
+            trained = train(
+                warehouse, model_type=model_type, feature_version=feature_version,
+                train_end=WINDOW_START, model_id=model_id, models_dir=settings.models_dir,
+                register=True,
+            )  # fmt: skip
+            step.detail(f"{model_id:<12} {feature_version:<11} test MAE {trained.test_mae:.3f}")
+        set_baseline(warehouse, BASELINE, detail="demo")
+        promote(warehouse, PRODUCTION, detail="demo")
+        step.detail(f"baseline {BASELINE}, production {PRODUCTION}")
+
+    with step(f"running experiments and grading over {len(game_days)} game days"):
+        for number, game_day in enumerate(game_days, start=1):
+            ran = experiment(game_date=game_day, warehouse=url)
+            graded = grading(game_date=game_day, warehouse=url)
+            if ran.failed or ran.note:
+                print_experiment(ran, prefix="    ")
+            after = graded.after
+            step.detail(
+                f"[{number:>2}/{len(game_days)}] {game_day}  {len(ran.outcomes)} models, "
+                f"{ran.rows_written:,} predictions, {after.graded:,} graded, {after.void} void"
+            )
+
+    say("")
+    say("Leaderboard (nba_predictions.v_ml_model_leaderboard)")
+    say(format_table(leaderboard_table(warehouse)))  # type: ignore[arg-type]
+    say("")
+    say(f"Head-to-head: {PRODUCTION} (production) vs {BASELINE} (baseline)")
+    say(format_table(head_to_head_table(warehouse, PRODUCTION, BASELINE)))  # type: ignore[arg-type]
+    say("")
+    say(f"Done in {time.perf_counter() - began:.0f}s. Try next:")
+    say(f"  shadowline daily --date {game_days[-1]}")
+    say(f"  shadowline run --date {_next_game_day(warehouse, game_days[-1])} --dry-run")
+    say("  shadowline query \"select * from nba_predictions.v_ml_model_leaderboard order by mae\"")
+    return 0
+
+
+def _game_days(warehouse: object, start: date, days: int) -> list[date]:
+    rows = warehouse.query(  # type: ignore[attr-defined]
+        "select distinct game_date from nba_raw.schedule where game_date >= @start "
+        "order by game_date limit @days",
+        {"start": start, "days": days},
+    )
+    return rows["game_date"].to_pylist()
+
+
+def _next_game_day(warehouse: object, after: date) -> date:
+    days = _game_days(warehouse, date.fromordinal(after.toordinal() + 1), 1)
+    return days[0] if days else after
+
+
+class _Steps:
+    """Numbered progress lines with timings: `[2/5] building features ... 3.1s`."""
+
+    def __init__(self, say: Callable[[str], None], total: int) -> None:
+        self.say, self.total, self.number = say, total, 0
+
+    def __call__(self, title: str) -> _Steps:
+        self.number += 1
+        self.say(f"[{self.number}/{self.total}] {title} ...")
+        return self
+
+    def detail(self, text: str) -> None:
+        self.say(f"      {text}")
+
+    def __enter__(self) -> _Steps:
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.say(f"      done in {time.perf_counter() - self.started:.1f}s")

@@ -1,0 +1,127 @@
+"""The experiment flow: every enabled model scores the same game day's slate, side by side.
+
+Local run: `python -m flows.experiment --date 2026-03-02` (or `shadowline run`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import pyarrow as pa
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from tasks.features import split_out_players
+from tasks.flow_tasks import (
+    build_features,
+    read_feature_batch,
+    read_models,
+    score_models,
+    write_predictions,
+    write_run_log,
+)
+from tasks.predictions import RunLogEntry, collect_predictions, run_log_rows
+from tasks.settings import Settings
+
+
+@dataclass
+class ExperimentSummary:
+    game_date: date
+    run_id: str
+    dry_run: bool
+    slate_players: int = 0
+    skipped_out: int = 0
+    outcomes: list[RunLogEntry] = field(default_factory=list)
+    rows_written: int = 0
+    predictions: pa.Table | None = None
+    note: str | None = None
+
+    @property
+    def failed(self) -> list[RunLogEntry]:
+        return [o for o in self.outcomes if o.status != "success"]
+
+
+def _run_name() -> str:
+    game_date = flow_run.parameters.get("game_date") or Settings().today()
+    return f"experiment {game_date}"
+
+
+@flow(name="experiment", flow_run_name=_run_name, validate_parameters=True)
+def experiment(
+    game_date: date | None = None,
+    model: str | None = None,
+    dry_run: bool = False,
+    min_edge: float | None = None,
+    warehouse: str | None = None,
+) -> ExperimentSummary:
+    """Score every enabled model (or just `model`) on `game_date`'s slate (default: today in
+    Eastern time) and write the predictions; a rerun replaces that date's rows."""
+    settings = Settings()
+    logger = get_run_logger()
+    url = warehouse or settings.warehouse
+    game_date = game_date or settings.today()
+    min_edge = settings.min_edge if min_edge is None else min_edge
+    started = datetime.now(UTC)
+    summary = ExperimentSummary(game_date, str(uuid.uuid4()), dry_run)
+
+    build_features(url, game_date, game_date)
+    batch = read_feature_batch(url, game_date)
+    models = read_models(url, model)
+    slate, summary.skipped_out = split_out_players(batch)
+    summary.slate_players = slate.num_rows
+    if not models:
+        summary.note = (
+            "no enabled models in nba_predictions.ml_model_registry: register one "
+            "(`shadowline train ... --register`) or run `shadowline demo`"
+        )
+    elif slate.num_rows == 0:
+        summary.note = (
+            f"no players to score on {game_date}: no games in nba_raw.schedule that day, "
+            "or no box-score history for their rosters"
+        )
+    if summary.note:
+        logger.warning(summary.note)
+        return summary
+
+    specs = [m.spec for m in models]
+    logger.info(
+        "scoring %d players (%d OUT skipped) with %d models",
+        slate.num_rows, summary.skipped_out, len(specs),
+    )  # fmt: skip
+    results = score_models(
+        specs, slate, settings.actor_cpus, settings.min_points, settings.max_points,
+        settings.ray_num_cpus,
+    )  # fmt: skip
+    rows, summary.outcomes = collect_predictions(
+        results, specs, slate,
+        game_date=game_date, min_edge=min_edge, run_id=summary.run_id, now=started,
+    )  # fmt: skip
+    summary.predictions = rows
+    for outcome in summary.failed:
+        logger.warning("model %s failed: %s", outcome.model_id, outcome.error_message)
+    if dry_run:
+        return summary
+    if rows is not None:
+        summary.rows_written = write_predictions(url, rows)
+    write_run_log(
+        url,
+        run_log_rows(
+            summary.outcomes,
+            run_id=summary.run_id,
+            flow_run_id=flow_run.id,
+            game_date=game_date,
+            players_skipped_out=summary.skipped_out,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+        ),
+    )
+    logger.info("wrote %d predictions for %s", summary.rows_written, game_date)
+    return summary
+
+
+if __name__ == "__main__":
+    from flows.cli import main
+
+    raise SystemExit(main(["run", *__import__("sys").argv[1:]]))

@@ -1,0 +1,232 @@
+-- nba_predictions.ml_feature_store: rebuild the rows for game dates @start_date..@end_date.
+-- grain: one row per (game_date, player_lookup) on the slate.
+-- The slate comes from the schedule and recent rosters (a player's latest box-score row before D,
+-- within 30 days, names his team), never from D's box scores: players who end up not playing
+-- stay on it. Rolling stats use games strictly before D; lines and injuries of D are pre-game.
+begin transaction;
+
+delete from nba_predictions.ml_feature_store
+where game_date between @start_date and @end_date;
+
+insert into nba_predictions.ml_feature_store (
+  game_date, player_lookup, player_name, game_id, team_abbr, opponent_team_abbr,
+  injury_status, betting_line, line_books,
+  pts_avg_last_5, pts_avg_last_10, pts_avg_season, pts_std_last_10,
+  min_avg_last_5, min_avg_last_10, min_avg_season,
+  fga_avg_last_10, fta_avg_last_10, starter_rate_last_10, games_played_season,
+  days_since_last_game, rest_days, is_back_to_back, is_home,
+  opp_pts_allowed_avg_last_10, teammates_out, built_at
+)
+with
+
+slate_games as (
+  select game_id, game_date, home_team_abbr as team_abbr, away_team_abbr as opponent_team_abbr,
+    1.0 as is_home
+  from nba_raw.schedule
+  where game_date between @start_date and @end_date
+  union all
+  select game_id, game_date, away_team_abbr as team_abbr, home_team_abbr as opponent_team_abbr,
+    0.0 as is_home
+  from nba_raw.schedule
+  where game_date between @start_date and @end_date
+),
+
+slate_dates as (
+  select distinct game_date from slate_games
+),
+
+history as (
+  select
+    b.*,
+    if(extract(month from b.game_date) >= 8, extract(year from b.game_date),
+      extract(year from b.game_date) - 1) as season_year
+  from nba_analytics.player_game_summary as b
+  where b.game_date < @end_date
+    and b.game_date >= date_sub(@start_date, interval 400 day)
+),
+
+latest_appearance as (
+  select
+    d.game_date,
+    h.player_lookup,
+    h.player_name,
+    h.team_abbr as last_team_abbr,
+    h.game_date as last_game_date
+  from slate_dates as d
+  join history as h
+    on h.game_date < d.game_date
+    and h.game_date >= date_sub(d.game_date, interval 30 day)
+  qualify row_number() over (
+    partition by d.game_date, h.player_lookup order by h.game_date desc, h.game_id desc
+  ) = 1
+),
+
+roster as (
+  select
+    g.game_date, g.game_id, g.team_abbr, g.opponent_team_abbr, g.is_home,
+    a.player_lookup, a.player_name, a.last_game_date
+  from slate_games as g
+  join latest_appearance as a
+    on a.game_date = g.game_date and a.last_team_abbr = g.team_abbr
+),
+
+played_rolling as (
+  select
+    player_lookup,
+    game_date,
+    season_year,
+    avg(points) over (w rows between 4 preceding and current row) as pts_avg_last_5,
+    avg(points) over (w rows between 9 preceding and current row) as pts_avg_last_10,
+    avg(points) over (w rows between unbounded preceding and current row) as pts_avg_season,
+    stddev_samp(points) over (w rows between 9 preceding and current row) as pts_std_last_10,
+    avg(minutes_played) over (w rows between 4 preceding and current row) as min_avg_last_5,
+    avg(minutes_played) over (w rows between 9 preceding and current row) as min_avg_last_10,
+    avg(minutes_played) over (w rows between unbounded preceding and current row)
+      as min_avg_season,
+    avg(fg_attempted) over (w rows between 9 preceding and current row) as fga_avg_last_10,
+    avg(ft_attempted) over (w rows between 9 preceding and current row) as fta_avg_last_10,
+    avg(if(starter, 1.0, 0.0)) over (w rows between 9 preceding and current row)
+      as starter_rate_last_10,
+    count(*) over (w rows between unbounded preceding and current row) as games_played_season
+  from history
+  where minutes_played > 0
+  window w as (partition by player_lookup, season_year order by game_date, game_id)
+),
+
+player_stats as (
+  select r.game_date, r.player_lookup, s.* except (player_lookup, game_date, season_year)
+  from roster as r
+  join played_rolling as s
+    on s.player_lookup = r.player_lookup
+    and s.game_date < r.game_date
+    and s.season_year = if(extract(month from r.game_date) >= 8, extract(year from r.game_date),
+      extract(year from r.game_date) - 1)
+  qualify row_number() over (
+    partition by r.game_date, r.player_lookup order by s.game_date desc
+  ) = 1
+),
+
+points_allowed as (
+  select opponent_team_abbr as defense_team_abbr, game_id, game_date, sum(points) as pts_allowed
+  from history
+  group by opponent_team_abbr, game_id, game_date
+),
+
+defense_rolling as (
+  select
+    defense_team_abbr,
+    game_date,
+    avg(pts_allowed) over (
+      partition by defense_team_abbr order by game_date
+      rows between 9 preceding and current row
+    ) as opp_pts_allowed_avg_last_10
+  from points_allowed
+),
+
+opponent_defense as (
+  select g.game_date, g.opponent_team_abbr, d.opp_pts_allowed_avg_last_10
+  from (select distinct game_date, opponent_team_abbr from slate_games) as g
+  join defense_rolling as d
+    on d.defense_team_abbr = g.opponent_team_abbr and d.game_date < g.game_date
+  qualify row_number() over (
+    partition by g.game_date, g.opponent_team_abbr order by d.game_date desc
+  ) = 1
+),
+
+team_games as (
+  select game_date, home_team_abbr as team_abbr from nba_raw.schedule
+  union all
+  select game_date, away_team_abbr as team_abbr from nba_raw.schedule
+),
+
+team_rest as (
+  select
+    team_abbr,
+    game_date,
+    date_diff(game_date, lag(game_date) over (partition by team_abbr order by game_date), day)
+      as rest_days
+  from team_games
+),
+
+injury_latest as (
+  select player_lookup, game_date, injury_status
+  from nba_raw.injury_report
+  where game_date between @start_date and @end_date
+  qualify row_number() over (
+    partition by player_lookup, game_date order by report_time desc
+  ) = 1
+),
+
+book_latest as (
+  select player_lookup, game_date, bookmaker, points_line
+  from nba_raw.player_points_props
+  where game_date between @start_date and @end_date
+  qualify row_number() over (
+    partition by player_lookup, game_date, bookmaker order by processed_at desc
+  ) = 1
+),
+
+consensus_line as (
+  select
+    player_lookup,
+    game_date,
+    max(median_line) as betting_line,
+    count(*) as line_books
+  from (
+    select
+      *,
+      percentile_cont(points_line, 0.5) over (partition by player_lookup, game_date)
+        as median_line
+    from book_latest
+  )
+  group by player_lookup, game_date
+),
+
+final as (
+  select
+    r.game_date,
+    r.player_lookup,
+    r.player_name,
+    r.game_id,
+    r.team_abbr,
+    r.opponent_team_abbr,
+    i.injury_status,
+    l.betting_line,
+    l.line_books,
+    s.pts_avg_last_5,
+    s.pts_avg_last_10,
+    s.pts_avg_season,
+    s.pts_std_last_10,
+    s.min_avg_last_5,
+    s.min_avg_last_10,
+    s.min_avg_season,
+    s.fga_avg_last_10,
+    s.fta_avg_last_10,
+    s.starter_rate_last_10,
+    cast(s.games_played_season as float64) as games_played_season,
+    cast(date_diff(r.game_date, r.last_game_date, day) as float64) as days_since_last_game,
+    cast(least(coalesce(t.rest_days, 10), 10) as float64) as rest_days,
+    if(t.rest_days = 1, 1.0, 0.0) as is_back_to_back,
+    r.is_home,
+    o.opp_pts_allowed_avg_last_10,
+    cast(
+      countif(i.injury_status = 'OUT') over (partition by r.game_date, r.team_abbr)
+      - if(i.injury_status = 'OUT', 1, 0) as float64
+    ) as teammates_out,
+    current_timestamp() as built_at
+  from roster as r
+  join player_stats as s
+    on s.game_date = r.game_date and s.player_lookup = r.player_lookup
+  left join team_rest as t
+    on t.team_abbr = r.team_abbr and t.game_date = r.game_date
+  left join opponent_defense as o
+    on o.game_date = r.game_date and o.opponent_team_abbr = r.opponent_team_abbr
+  left join injury_latest as i
+    on i.game_date = r.game_date and i.player_lookup = r.player_lookup
+  left join consensus_line as l
+    on l.game_date = r.game_date and l.player_lookup = r.player_lookup
+)
+
+select * from final;
+
+commit transaction;

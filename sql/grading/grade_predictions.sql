@@ -1,0 +1,104 @@
+-- nba_predictions.ml_model_predictions: grade one game date (key: prediction_id).
+-- A game is final once it has box-score rows. A player of a final game with no minutes is void
+-- (DNP): result_updated_at and actual_minutes are set, everything else stays NULL.
+-- Only rows whose result changes are updated, so grading twice changes nothing.
+merge nba_predictions.ml_model_predictions as p
+using (
+  with
+
+  box as (
+    select game_id, player_lookup, points, minutes_played
+    from nba_analytics.player_game_summary
+    where game_date = @game_date
+  ),
+
+  final_games as (
+    select distinct game_id from box
+  ),
+
+  baseline_models as (
+    select model_id
+    from nba_predictions.ml_model_registry
+    where is_baseline
+  ),
+
+  played as (
+    select
+      pr.prediction_id,
+      pr.model_id,
+      pr.player_lookup,
+      pr.predicted_points,
+      pr.betting_line,
+      pr.recommendation,
+      coalesce(b.minutes_played, 0) > 0 as did_play,
+      b.points,
+      coalesce(b.minutes_played, 0.0) as actual_minutes
+    from nba_predictions.ml_model_predictions as pr
+    join final_games as g
+      on g.game_id = pr.game_id
+    left join box as b
+      on b.game_id = pr.game_id and b.player_lookup = pr.player_lookup
+    where pr.game_date = @game_date
+  ),
+
+  scored as (
+    select
+      *,
+      if(did_play, points, null) as actual_points,
+      if(did_play, abs(predicted_points - points), null) as prediction_error
+    from played
+  ),
+
+  baseline_errors as (
+    select s.player_lookup, s.prediction_error as baseline_error
+    from scored as s
+    join baseline_models as m
+      on m.model_id = s.model_id
+  ),
+
+  final as (
+    select
+      s.prediction_id,
+      s.actual_points,
+      s.actual_minutes,
+      s.prediction_error,
+      case
+        when s.actual_points is null then null
+        when s.recommendation not in ('OVER', 'UNDER') then null
+        when s.actual_points = s.betting_line then 'PUSH'
+        when (s.recommendation = 'OVER') = (s.actual_points > s.betting_line) then 'WIN'
+        else 'LOSS'
+      end as bet_outcome,
+      case
+        when s.actual_points is null or be.baseline_error is null then null
+        when s.model_id in (select model_id from baseline_models) then null
+        else s.prediction_error < be.baseline_error
+      end as beat_baseline,
+      case
+        when s.actual_points is null or s.betting_line is null then null
+        else s.prediction_error < abs(s.betting_line - s.actual_points)
+      end as beat_vegas
+    from scored as s
+    left join baseline_errors as be
+      on be.player_lookup = s.player_lookup
+  )
+
+  select * from final
+) as g
+on p.prediction_id = g.prediction_id and p.game_date = @game_date
+when matched and (
+  p.result_updated_at is null
+  or p.actual_points is distinct from g.actual_points
+  or p.actual_minutes is distinct from g.actual_minutes
+  or p.prediction_error is distinct from g.prediction_error
+  or p.bet_outcome is distinct from g.bet_outcome
+  or p.beat_baseline is distinct from g.beat_baseline
+  or p.beat_vegas is distinct from g.beat_vegas
+) then update set
+  actual_points = g.actual_points,
+  actual_minutes = g.actual_minutes,
+  prediction_error = g.prediction_error,
+  bet_outcome = g.bet_outcome,
+  beat_baseline = g.beat_baseline,
+  beat_vegas = g.beat_vegas,
+  result_updated_at = current_timestamp()

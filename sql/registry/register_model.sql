@@ -1,0 +1,34 @@
+-- nba_predictions.ml_model_registry: add @model_id, or update its file and metadata if it exists.
+-- Re-registering keeps the model's enabled/production/baseline flags and created_at.
+begin transaction;
+
+merge nba_predictions.ml_model_registry as r
+using (
+  select
+    @model_id as model_id, @model_name as model_name, @model_type as model_type,
+    @model_version as model_version, @model_path as model_path, @model_format as model_format,
+    @feature_version as feature_version, @feature_count as feature_count,
+    @feature_names as feature_names, @model_sha256 as model_sha256, @test_mae as test_mae,
+    @notes as notes, @changed_by as created_by
+) as n
+on r.model_id = n.model_id
+when matched then update set
+  model_name = n.model_name, model_type = n.model_type, model_version = n.model_version,
+  model_path = n.model_path, model_format = n.model_format,
+  feature_version = n.feature_version, feature_count = n.feature_count,
+  feature_names = n.feature_names, model_sha256 = n.model_sha256, test_mae = n.test_mae,
+  notes = n.notes, updated_at = current_timestamp()
+when not matched then insert (
+  model_id, model_name, model_type, model_version, model_path, model_format,
+  feature_version, feature_count, feature_names, model_sha256, test_mae,
+  enabled, is_production, is_baseline, created_at, created_by, notes
+) values (
+  n.model_id, n.model_name, n.model_type, n.model_version, n.model_path, n.model_format,
+  n.feature_version, n.feature_count, n.feature_names, n.model_sha256, n.test_mae,
+  true, false, false, current_timestamp(), n.created_by, n.notes
+);
+
+insert into nba_predictions.ml_model_registry_audit (changed_at, model_id, action, detail, changed_by)
+values (current_timestamp(), @model_id, 'register', @model_path, @changed_by);
+
+commit transaction;

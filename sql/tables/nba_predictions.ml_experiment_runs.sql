@@ -1,0 +1,17 @@
+-- nba_predictions.ml_experiment_runs: table, one row per model per experiment run
+-- (unique key: run_id, model_id). Append-only: a rerun adds rows, so both runs stay visible.
+create table if not exists nba_predictions.ml_experiment_runs (
+  run_id string not null,
+  flow_run_id string,
+  game_date date not null,
+  model_id string not null,
+  status string not null,
+  error_message string,
+  rows_scored int64,
+  players_skipped_out int64,
+  duration_seconds float64,
+  started_at timestamp,
+  finished_at timestamp
+)
+partition by game_date
+options (description = 'Experiment run log: status, reason and row count per model per run');

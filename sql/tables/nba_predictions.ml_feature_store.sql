@@ -1,0 +1,37 @@
+-- nba_predictions.ml_feature_store: table, one row per player on a game date's slate
+-- (unique key: game_date, player_lookup). Built by sql/features/build_feature_store.sql.
+-- Point in time: a row for date D uses box scores strictly before D, plus D's own pre-game facts
+-- (prop lines, injury report). Feature sets (feature_version) are ordered subsets of the
+-- feature columns, defined in tasks/features.py.
+create table if not exists nba_predictions.ml_feature_store (
+  game_date date not null,
+  player_lookup string not null,
+  player_name string,
+  game_id string not null,
+  team_abbr string not null,
+  opponent_team_abbr string not null,
+  injury_status string,
+  betting_line float64,
+  line_books int64,
+  pts_avg_last_5 float64,
+  pts_avg_last_10 float64,
+  pts_avg_season float64,
+  pts_std_last_10 float64,
+  min_avg_last_5 float64,
+  min_avg_last_10 float64,
+  min_avg_season float64,
+  fga_avg_last_10 float64,
+  fta_avg_last_10 float64,
+  starter_rate_last_10 float64,
+  games_played_season float64,
+  days_since_last_game float64,
+  rest_days float64,
+  is_back_to_back float64,
+  is_home float64,
+  opp_pts_allowed_avg_last_10 float64,
+  teammates_out float64,
+  built_at timestamp
+)
+partition by game_date
+cluster by player_lookup
+options (description = 'Point-in-time features per player per game date');

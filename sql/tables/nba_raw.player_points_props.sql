@@ -1,0 +1,15 @@
+-- nba_raw.player_points_props: table, one row per line snapshot
+-- (unique key: player_lookup, game_date, bookmaker, processed_at). Several books per player-game;
+-- the consensus line is the median of each book's latest line.
+create table if not exists nba_raw.player_points_props (
+  player_lookup string not null,
+  game_date date not null,
+  bookmaker string not null,
+  points_line float64 not null,
+  over_odds int64,
+  under_odds int64,
+  processed_at timestamp not null
+)
+partition by game_date
+cluster by player_lookup
+options (description = 'Sportsbook player-points prop lines, every snapshot of every book');

@@ -1,0 +1,23 @@
+"""shadowline's building blocks: plain, typed functions (and the Prefect tasks wrapping them)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+# Quiet, offline-safe defaults, set before Prefect or Ray are imported. Each can be overridden
+# from the environment: a value already set wins.
+_QUIET_DEFAULTS = {
+    # The terminal shows warnings only; flow and task logs still reach the Prefect API at INFO.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "RAY_AUTH_MODE": "disabled",
+    "RAY_DEDUP_LOGS": "0",
+}
+for _key, _value in _QUIET_DEFAULTS.items():
+    os.environ.setdefault(_key, _value)
+
+# sqlglot warns about BigQuery-only table options (PARTITION BY, OPTIONS) that DuckDB ignores.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)

@@ -1,0 +1,100 @@
+"""Load outside data (CSV or Parquet, or Arrow tables) into the raw tables, idempotently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tasks.warehouse import Warehouse
+
+# Each raw table and its unique key: loading rows replaces the rows with the same key.
+RAW_TABLES: dict[str, tuple[str, ...]] = {
+    "nba_raw.schedule": ("game_id",),
+    "nba_analytics.player_game_summary": ("game_id", "player_lookup"),
+    "nba_raw.player_points_props": ("player_lookup", "game_date", "bookmaker", "processed_at"),
+    "nba_raw.injury_report": ("player_lookup", "game_date", "report_time"),
+}
+
+
+class LoadError(ValueError):
+    """Input that does not fit its table; says which columns or rows and how to fix them."""
+
+
+def read_file(path: Path) -> pa.Table:
+    if not path.is_file():
+        raise LoadError(f"file {path} not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            from pyarrow import csv
+
+            return csv.read_csv(path)
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path)
+    except pa.ArrowException as error:
+        raise LoadError(f"cannot read {path}: {str(error).splitlines()[0]}") from None
+    raise LoadError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv or .parquet")
+
+
+def conform(rows: pa.Table, schema: pa.Schema, table: str) -> pa.Table:
+    """`rows` with exactly the table's columns and types, or a LoadError naming what is wrong."""
+    wanted = {f.name for f in schema}
+    unknown = [c for c in rows.column_names if c not in wanted]
+    if unknown:
+        raise LoadError(
+            f"{table}: unknown column(s) {', '.join(unknown)}; "
+            f"its columns are {', '.join(schema.names)}"
+        )
+    missing = [f.name for f in schema if f.name not in rows.column_names and not f.nullable]
+    if missing:
+        raise LoadError(f"{table}: missing required column(s) {', '.join(missing)}")
+    columns, problems = [], []
+    for field in schema:
+        if field.name not in rows.column_names:
+            columns.append(pa.nulls(rows.num_rows, field.type))
+            continue
+        column = rows[field.name]
+        try:
+            column = column.cast(field.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            sample = next((v for v in column.to_pylist() if v is not None), None)
+            problems.append(f"{field.name} should be {field.type}, found {column.type} ({sample!r})")
+            continue
+        nulls = column.null_count
+        if nulls and not field.nullable:
+            problems.append(f"{field.name} has {nulls} empty value(s) but is required")
+        columns.append(column)
+    if problems:
+        raise LoadError(f"{table}: " + "; ".join(problems))
+    return pa.table(columns, schema=schema.remove_metadata())
+
+
+def check_unique(rows: pa.Table, key: tuple[str, ...], table: str) -> None:
+    counts = rows.group_by(list(key)).aggregate([([], "count_all")])
+    repeated = counts.filter(pc.greater(counts["count_all"], 1))
+    if repeated.num_rows:
+        example = {k: repeated[k][0].as_py() for k in key}
+        raise LoadError(
+            f"{table}: {repeated.num_rows} key(s) appear more than once in the input "
+            f"(key {', '.join(key)}; e.g. {example}); keep one row per key"
+        )
+
+
+def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> int:
+    """Check `rows` against `table` and write them, replacing rows with the same key."""
+    if table not in RAW_TABLES:
+        raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
+    key = RAW_TABLES[table]
+    rows = conform(rows, warehouse.table_schema(table), table)
+    check_unique(rows, key, table)
+    return warehouse.write(table, rows, replace_by=key)
+
+
+def load_file(warehouse: Warehouse, table: str, path: Path) -> int:
+    if table not in RAW_TABLES:
+        raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
+    return load_rows(warehouse, table, read_file(path))

@@ -1,0 +1,299 @@
+"""The one place a model file is opened: dynamic loading by model_type, checks, training.
+
+Native formats only (CatBoost .cbm, XGBoost .json/.ubj, LightGBM .txt): pickle and joblib files
+are refused because loading them runs arbitrary code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pyarrow as pa
+
+from tasks.features import FeatureSetError, feature_names
+
+SUFFIXES = {"catboost": (".cbm",), "xgboost": (".json", ".ubj"), "lightgbm": (".txt",)}
+MODEL_TYPES = tuple(SUFFIXES)
+_REFUSED_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav", ".dill")
+# Names a framework invents when a model was trained without names: nothing to compare.
+_GENERATED_NAME = re.compile(r"^(Column_|f)?\d+$")
+
+
+class ModelError(Exception):
+    """A model that cannot be used, with a reason a person can act on."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the registry says about one model: enough to load and check it anywhere."""
+
+    model_id: str
+    model_type: str
+    model_path: str
+    feature_version: str
+    feature_count: int | None = None
+    feature_names: tuple[str, ...] = ()
+    model_sha256: str | None = None
+
+    def expected_features(self) -> tuple[str, ...]:
+        """The registry's feature names if it has them, else those of its feature_version."""
+        return self.feature_names or feature_names(self.feature_version)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model_id: str
+    feature_names: tuple[str, ...]
+    sha256: str
+    _predict: Callable[[np.ndarray], np.ndarray]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(self._predict(features), dtype=np.float64).reshape(-1)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def local_model_file(spec: ModelSpec) -> Path:
+    """The model file on this machine: a local path (relative to the working directory) or
+    file:// URI. Remote schemes plug in here."""
+    where = spec.model_path
+    parsed = urlparse(where)
+    if parsed.scheme == "file":
+        path = Path(parsed.path)
+    elif parsed.scheme == "gs":
+        raise ModelError(
+            f"model_path {where}: gs:// model files are not supported by this version yet; "
+            "copy the file to a local path and update model_path"
+        )
+    elif parsed.scheme and len(parsed.scheme) > 1:  # one letter is a Windows drive
+        raise ModelError(f"model_path {where}: unknown scheme {parsed.scheme}:// (use a path)")
+    else:
+        path = Path(where)
+    path = path.expanduser().resolve()
+    if not path.is_file():
+        raise ModelError(
+            f"file {where} not found (registry model_path, resolved to {path}); "
+            "train it with `shadowline train` or fix model_path"
+        )
+    return path
+
+
+def _refuse_unsafe(path: Path, spec: ModelSpec) -> None:
+    if path.suffix.lower() in _REFUSED_SUFFIXES:
+        raise ModelError(
+            f"{path.name} is a pickle/joblib file, which can run arbitrary code when loaded; "
+            f"save the model in {spec.model_type}'s native format ({'/'.join(SUFFIXES[spec.model_type])})"
+        )
+    with path.open("rb") as handle:
+        if handle.read(1) == b"\x80":  # pickle protocol 2+ opcode, whatever the suffix
+            raise ModelError(
+                f"{path.name} looks like a pickle file; save the model in "
+                f"{spec.model_type}'s native format ({'/'.join(SUFFIXES[spec.model_type])})"
+            )
+
+
+def _open_catboost(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+    from catboost import CatBoostRegressor
+
+    model = CatBoostRegressor()
+    model.load_model(str(path), format="cbm")
+    return (lambda x: model.predict(x, thread_count=1)), list(model.feature_names_ or [])
+
+
+def _open_xgboost(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+    import xgboost as xgb
+
+    booster = xgb.Booster(model_file=str(path))
+    booster.set_param({"nthread": 1})
+    names = list(booster.feature_names or [str(i) for i in range(booster.num_features())])
+    return (lambda x: booster.inplace_predict(x)), names
+
+
+def _check_lightgbm_text(text: str) -> None:
+    """LightGBM's parser aborts the whole process on some truncated files, so check the text
+    model's structure first: header, one size per tree, and the end marker."""
+    sizes = re.search(r"^tree_sizes=(.*)$", text, re.MULTILINE)
+    trees = len(re.findall(r"^Tree=\d+$", text, re.MULTILINE))
+    if (
+        not text.startswith("tree\n")
+        or sizes is None
+        or len(sizes.group(1).split()) != trees
+        or "\nend of trees" not in text
+        or not re.search(r"\nend of parameters\n+pandas_categorical:(null|\[.*\])\s*$", text)
+    ):
+        raise ValueError("not a complete LightGBM text model")
+
+
+def _open_lightgbm(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+    import lightgbm as lgb
+
+    text = path.read_text(errors="replace")
+    _check_lightgbm_text(text)
+    booster = lgb.Booster(model_str=text)
+    return (lambda x: booster.predict(x, num_threads=1)), list(booster.feature_name())
+
+
+_OPENERS = {"catboost": _open_catboost, "xgboost": _open_xgboost, "lightgbm": _open_lightgbm}
+_cache: dict[tuple[str, str, str], tuple[Callable[[np.ndarray], np.ndarray], list[str]]] = {}
+
+
+def load_model(spec: ModelSpec) -> LoadedModel:
+    """Open, verify and check one registry model; ModelError says what is wrong and the fix."""
+    if spec.model_type not in _OPENERS:
+        raise ModelError(
+            f"unknown model_type {spec.model_type!r} (registry model_type); "
+            f"use one of {', '.join(MODEL_TYPES)}"
+        )
+    try:
+        expected = spec.expected_features()
+    except FeatureSetError as error:
+        raise ModelError(str(error)) from None
+    if spec.feature_count is not None and spec.feature_count != len(expected):
+        raise ModelError(
+            f"registry feature_count is {spec.feature_count} but feature_version "
+            f"{spec.feature_version!r} has {len(expected)} features; fix feature_count "
+            "or feature_version"
+        )
+    path = local_model_file(spec)
+    _refuse_unsafe(path, spec)
+    digest = sha256_of(path)
+    if spec.model_sha256 and spec.model_sha256.lower() != digest:
+        raise ModelError(
+            f"checksum mismatch for {spec.model_path}: registry model_sha256 is "
+            f"{spec.model_sha256[:12]}..., the file's is {digest[:12]}...; "
+            "the file changed since it was registered: re-register it or restore the file"
+        )
+    # The cache holds opened files only; every spec is checked against the file it names.
+    key = (str(path), digest, spec.model_type)
+    if key not in _cache:
+        try:
+            _cache[key] = _OPENERS[spec.model_type](path)
+        except Exception as error:  # each framework raises its own error type on a bad file
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+            raise ModelError(
+                f"could not read {spec.model_path} as a {spec.model_type} model ({reason}); "
+                "the file is corrupt, incomplete or of another framework: retrain or replace it"
+            ) from None
+    predict, names = _cache[key]
+    _check_names(names, expected, spec)
+    return LoadedModel(spec.model_id, expected, digest, predict)
+
+
+def _check_names(found: list[str], expected: tuple[str, ...], spec: ModelSpec) -> None:
+    if len(found) != len(expected):
+        raise ModelError(
+            f"the file has {len(found)} features but feature_version {spec.feature_version!r} "
+            f"has {len(expected)}; register it with the feature_version it was trained on"
+        )
+    if all(_GENERATED_NAME.match(n) for n in found):
+        return  # trained without names: the count is all there is to check
+    for position, (have, want) in enumerate(zip(found, expected, strict=True)):
+        if have != want:
+            raise ModelError(
+                f"feature {position} of the file is {have!r} but feature_version "
+                f"{spec.feature_version!r} expects {want!r}; register it with the "
+                "feature_version it was trained on"
+            )
+
+
+def feature_matrix(batch: pa.Table, names: tuple[str, ...]) -> np.ndarray:
+    """A float64 matrix of `names` from an Arrow table; nulls become NaN (all three frameworks
+    treat NaN as missing)."""
+    if batch.num_rows == 0:
+        return np.empty((0, len(names)))
+    columns = [batch[n].cast(pa.float64()).to_numpy(zero_copy_only=False) for n in names]
+    return np.column_stack(columns).astype(np.float64, copy=False)
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    path: Path
+    sha256: str
+    test_mae: float
+    train_rows: int
+    test_rows: int
+    feature_names: tuple[str, ...]
+
+
+def train_model(
+    model_type: str,
+    rows: pa.Table,
+    feature_version: str,
+    out_dir: Path,
+    model_id: str,
+    seed: int = 0,
+) -> TrainedModel:
+    """Train on `rows` (feature-store rows with actual_points), holding out the last 15% of game
+    dates to measure test_mae, and save the native model file as out_dir/<model_id><suffix>."""
+    if model_type not in SUFFIXES:
+        raise ModelError(f"unknown model type {model_type!r}; use one of {', '.join(MODEL_TYPES)}")
+    names = feature_names(feature_version)
+    dates = sorted(set(rows["game_date"].to_pylist()))
+    if len(dates) < 10:
+        raise ModelError(
+            f"only {len(dates)} game dates of training rows before the cutoff; build features "
+            "for more dates first (`shadowline features build`)"
+        )
+    cutoff = dates[int(len(dates) * 0.85)]
+    is_test = np.array([d >= cutoff for d in rows["game_date"].to_pylist()])
+    x = feature_matrix(rows, names)
+    y = rows["actual_points"].cast(pa.float64()).to_numpy()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = (out_dir / f"{model_id}{SUFFIXES[model_type][0]}").resolve()
+    predict = _TRAINERS[model_type](x[~is_test], y[~is_test], names, path, seed)
+    test_mae = float(np.mean(np.abs(predict(x[is_test]) - y[is_test])))
+    return TrainedModel(
+        path, sha256_of(path), test_mae, int((~is_test).sum()), int(is_test.sum()), names
+    )
+
+
+def _train_catboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
+    from catboost import CatBoostRegressor, Pool
+
+    model = CatBoostRegressor(
+        iterations=400, learning_rate=0.05, depth=6, loss_function="RMSE",
+        random_seed=seed, verbose=False, thread_count=2, allow_writing_files=False,
+    )  # fmt: skip
+    model.fit(Pool(x, y, feature_names=list(names)))
+    model.save_model(str(path), format="cbm")
+    return model.predict
+
+
+def _train_xgboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
+    import xgboost as xgb
+
+    params = {
+        "objective": "reg:squarederror", "eta": 0.05, "max_depth": 5, "subsample": 0.8,
+        "colsample_bytree": 0.8, "min_child_weight": 20, "nthread": 2, "seed": seed,
+    }  # fmt: skip
+    booster = xgb.train(params, xgb.DMatrix(x, y, feature_names=list(names)), 400)
+    booster.save_model(str(path))
+    return booster.inplace_predict
+
+
+def _train_lightgbm(x, y, names, path, seed):  # type: ignore[no-untyped-def]
+    import lightgbm as lgb
+
+    params = {
+        "objective": "regression", "learning_rate": 0.05, "num_leaves": 31,
+        "min_data_in_leaf": 50, "feature_fraction": 0.8, "bagging_fraction": 0.8,
+        "bagging_freq": 1, "num_threads": 2, "seed": seed, "deterministic": True, "verbose": -1,
+    }  # fmt: skip
+    booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(names)), 400)
+    booster.save_model(str(path))
+    return booster.predict
+
+
+_TRAINERS = {"catboost": _train_catboost, "xgboost": _train_xgboost, "lightgbm": _train_lightgbm}

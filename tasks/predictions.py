@@ -1,0 +1,159 @@
+"""Prediction rows: deterministic ids, the consensus line, recommendation and edge; the run log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tasks.models import ModelSpec
+from tasks.scoring import ScoreResult
+from tasks.warehouse import Warehouse
+
+PREDICTIONS = "nba_predictions.ml_model_predictions"
+RUN_LOG = "nba_predictions.ml_experiment_runs"
+# Fixed namespace: the same model, player and date always get the same prediction_id.
+_NAMESPACE = uuid.UUID("6f0c1a52-4a8e-4d7b-9a59-6c1d2b7e5f10")
+
+
+def prediction_id(model_id: str, player_lookup: str, game_date: date) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{model_id}|{player_lookup}|{game_date.isoformat()}"))
+
+
+def recommend(
+    predicted: np.ndarray, line: np.ndarray, min_edge: float
+) -> tuple[list[str], np.ndarray]:
+    """(recommendation, edge_vs_line) per row; `line` holds NaN where there is no line.
+
+    OVER when predicted - line >= min_edge, UNDER when line - predicted >= min_edge, else PASS;
+    a prediction exactly on the line is PASS; NO_LINE without a line.
+    """
+    edge = predicted - line
+    recommendation = np.where(
+        np.isnan(line),
+        "NO_LINE",
+        np.where(
+            (edge > 0) & (edge >= min_edge),
+            "OVER",
+            np.where((edge < 0) & (-edge >= min_edge), "UNDER", "PASS"),
+        ),
+    )
+    return recommendation.tolist(), edge
+
+
+def assemble_predictions(
+    result: ScoreResult,
+    spec: ModelSpec,
+    slate: pa.Table,
+    game_date: date,
+    min_edge: float,
+    run_id: str,
+    now: datetime,
+) -> pa.Table:
+    """One model's prediction rows, in the predictions table's columns (result columns empty)."""
+    assert result.predictions is not None
+    scored = result.predictions.join(slate, "player_lookup", join_type="inner")
+    scored = scored.sort_by("player_lookup")
+    predicted = scored["predicted_points"].to_numpy()
+    line = pc.fill_null(scored["betting_line"].cast(pa.float64()), np.nan).to_numpy()
+    recommendation, edge = recommend(predicted, line, min_edge)
+    players = scored["player_lookup"].to_pylist()
+    n = scored.num_rows
+    return pa.table(
+        {
+            "prediction_id": [prediction_id(spec.model_id, p, game_date) for p in players],
+            "model_id": [spec.model_id] * n,
+            "player_lookup": players,
+            "game_date": pa.array([game_date] * n, pa.date32()),
+            "game_id": scored["game_id"],
+            "team_abbr": scored["team_abbr"],
+            "opponent_team_abbr": scored["opponent_team_abbr"],
+            "predicted_points": pa.array(predicted, pa.float64()),
+            "betting_line": scored["betting_line"].cast(pa.float64()),
+            "line_books": scored["line_books"].cast(pa.int64()),
+            "recommendation": recommendation,
+            "edge_vs_line": pa.array(edge, pa.float64(), from_pandas=True),
+            "min_edge": pa.array([min_edge] * n, pa.float64()),
+            "feature_version": [spec.feature_version] * n,
+            "prediction_time": pa.array([now] * n, pa.timestamp("us", tz="UTC")),
+            "run_id": [run_id] * n,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class RunLogEntry:
+    model_id: str
+    status: str  # success | failed
+    error_message: str | None
+    rows_scored: int
+    duration_seconds: float
+
+
+def run_log_rows(
+    entries: Sequence[RunLogEntry],
+    *,
+    run_id: str,
+    flow_run_id: str | None,
+    game_date: date,
+    players_skipped_out: int,
+    started_at: datetime,
+    finished_at: datetime,
+) -> pa.Table:
+    n = len(entries)
+    return pa.table(
+        {
+            "run_id": [run_id] * n,
+            "flow_run_id": [flow_run_id] * n,
+            "game_date": pa.array([game_date] * n, pa.date32()),
+            "model_id": [e.model_id for e in entries],
+            "status": [e.status for e in entries],
+            "error_message": [e.error_message for e in entries],
+            "rows_scored": pa.array([e.rows_scored for e in entries], pa.int64()),
+            "players_skipped_out": pa.array([players_skipped_out] * n, pa.int64()),
+            "duration_seconds": pa.array([e.duration_seconds for e in entries], pa.float64()),
+            "started_at": pa.array([started_at] * n, pa.timestamp("us", tz="UTC")),
+            "finished_at": pa.array([finished_at] * n, pa.timestamp("us", tz="UTC")),
+        }
+    )
+
+
+def write_predictions(warehouse: Warehouse, rows: pa.Table) -> int:
+    """Replace the date's rows of every model in `rows` with `rows`, in one transaction."""
+    return warehouse.write(PREDICTIONS, rows, replace_by=("game_date", "model_id"))
+
+
+def write_run_log(warehouse: Warehouse, rows: pa.Table) -> int:
+    return warehouse.write(RUN_LOG, rows)
+
+
+def collect_predictions(
+    results: Sequence[ScoreResult],
+    specs: Sequence[ModelSpec],
+    slate: pa.Table,
+    *,
+    game_date: date,
+    min_edge: float,
+    run_id: str,
+    now: datetime,
+) -> tuple[pa.Table | None, list[RunLogEntry]]:
+    """All models' prediction rows as one table, and one run-log entry per model."""
+    by_id = {spec.model_id: spec for spec in specs}
+    tables, entries = [], []
+    for result in results:
+        if result.predictions is None:
+            entries.append(
+                RunLogEntry(result.model_id, "failed", result.error, 0, result.seconds)
+            )
+            continue
+        rows = assemble_predictions(
+            result, by_id[result.model_id], slate, game_date, min_edge, run_id, now
+        )
+        tables.append(rows)
+        entries.append(RunLogEntry(result.model_id, "success", None, rows.num_rows, result.seconds))
+    return (pa.concat_tables(tables) if tables else None), entries

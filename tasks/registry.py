@@ -1,0 +1,138 @@
+"""The model registry: read the models to run, register, enable/disable, promote, set baseline.
+
+Every change made here is one transaction that also writes an audit row.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from tasks.models import ModelSpec
+from tasks.warehouse import Warehouse, sql_text
+
+REGISTRY = "nba_predictions.ml_model_registry"
+
+
+class RegistryError(LookupError):
+    """A registry request that names no registered model."""
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    spec: ModelSpec
+    enabled: bool
+    is_production: bool
+    is_baseline: bool
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def read_models(warehouse: Warehouse, model_id: str | None = None) -> list[RegisteredModel]:
+    """Every enabled model, or just `model_id` (enabled or not) when given."""
+    rows = warehouse.query(sql_text("registry/models"), {"model_id": model_id or ""}).to_pylist()
+    if model_id and not rows:
+        raise RegistryError(_unknown(warehouse, model_id))
+    return [
+        RegisteredModel(
+            ModelSpec(
+                model_id=row["model_id"],
+                model_type=(row["model_type"] or "").strip().lower(),
+                model_path=row["model_path"],
+                feature_version=row["feature_version"],
+                feature_count=row["feature_count"],
+                feature_names=tuple(row["feature_names"] or ()),
+                model_sha256=row["model_sha256"],
+            ),
+            row["enabled"],
+            row["is_production"],
+            row["is_baseline"],
+        )
+        for row in rows
+    ]
+
+
+def list_models(warehouse: Warehouse) -> pa.Table:
+    return warehouse.query(
+        f"""select model_id, model_type, feature_version, test_mae, enabled, is_production,
+        is_baseline, model_path, updated_at from {REGISTRY} order by model_id"""
+    )
+
+
+def _unknown(warehouse: Warehouse, model_id: str) -> str:
+    known = warehouse.query(f"select model_id from {REGISTRY} order by model_id")
+    names = ", ".join(known["model_id"].to_pylist()) or "none yet"
+    return f"no model {model_id!r} in {REGISTRY} (registered: {names})"
+
+
+def _require(warehouse: Warehouse, model_id: str) -> None:
+    found = warehouse.query(
+        f"select count(*) as n from {REGISTRY} where model_id = @model_id", {"model_id": model_id}
+    )
+    if found["n"][0].as_py() == 0:
+        raise RegistryError(_unknown(warehouse, model_id))
+
+
+def promote(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
+    """Make `model_id` the only production model."""
+    _require(warehouse, model_id)
+    warehouse.execute(
+        sql_text("registry/promote"),
+        {"model_id": model_id, "detail": detail, "changed_by": _who()},
+    )
+
+
+def set_baseline(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
+    """Make `model_id` the only baseline model."""
+    _require(warehouse, model_id)
+    warehouse.execute(
+        sql_text("registry/set_baseline"),
+        {"model_id": model_id, "detail": detail, "changed_by": _who()},
+    )
+
+
+def set_enabled(warehouse: Warehouse, model_id: str, enabled: bool, detail: str = "") -> None:
+    _require(warehouse, model_id)
+    warehouse.execute(
+        sql_text("registry/set_enabled"),
+        {"model_id": model_id, "enabled": enabled, "detail": detail, "changed_by": _who()},
+    )
+
+
+def register_model(
+    warehouse: Warehouse,
+    spec: ModelSpec,
+    *,
+    model_name: str | None = None,
+    model_version: str | None = None,
+    model_format: str | None = None,
+    test_mae: float | None = None,
+    notes: str | None = None,
+) -> None:
+    """Add `spec` to the registry (enabled), or update the file and metadata of a model with the
+    same id, keeping its flags."""
+    warehouse.execute(
+        sql_text("registry/register_model"),
+        {
+            "model_id": spec.model_id,
+            "model_name": model_name or spec.model_id,
+            "model_type": spec.model_type,
+            "model_version": model_version,
+            "model_path": spec.model_path,
+            "model_format": model_format,
+            "feature_version": spec.feature_version,
+            "feature_count": len(spec.expected_features()),
+            "feature_names": list(spec.expected_features()),
+            "model_sha256": spec.model_sha256,
+            "test_mae": test_mae,
+            "notes": notes,
+            "changed_by": _who(),
+        },
+    )

@@ -1,0 +1,129 @@
+"""Parallel scoring: one Ray actor per model, holding its loaded model, Arrow in and Arrow out."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from tasks.features import FeatureSetError, project
+from tasks.models import ModelError, ModelSpec, feature_matrix, load_model
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """One model's answer for one batch: predictions, or the reason there are none."""
+
+    model_id: str
+    predictions: pa.Table | None  # player_lookup, predicted_points
+    error: str | None
+    seconds: float
+    host: str = ""
+    pid: int = 0
+
+
+class ModelScorer:
+    """Holds one loaded model and scores feature batches; a plain class, so it runs without Ray."""
+
+    def __init__(self, spec: ModelSpec, min_points: float = 0.0, max_points: float = 70.0) -> None:
+        self.spec = spec
+        self.bounds = (min_points, max_points)
+        started = time.perf_counter()
+        try:
+            self.model = load_model(spec)
+            self.error: str | None = None
+        except ModelError as error:
+            self.model, self.error = None, str(error)
+        self.load_seconds = time.perf_counter() - started
+
+    def score(self, batch: pa.Table) -> ScoreResult:
+        started = time.perf_counter()
+        predictions, error = None, self.error
+        if self.model is not None:
+            try:
+                values = self.model.predict(feature_matrix(batch, self.model.feature_names))
+                bad = int((~np.isfinite(values)).sum())
+                if len(values) != batch.num_rows:
+                    error = f"the model returned {len(values)} predictions for {batch.num_rows} rows"
+                elif bad:
+                    error = f"the model returned {bad} non-finite predictions (NaN or infinite)"
+                else:
+                    predictions = pa.table(
+                        {
+                            "player_lookup": batch["player_lookup"],
+                            "predicted_points": np.clip(values, *self.bounds),
+                        }
+                    )
+            except Exception as failure:  # a framework's own error while predicting
+                reason = (str(failure).strip().splitlines() or [type(failure).__name__])[0]
+                error = f"prediction failed: {reason[:200]}"
+        seconds = self.load_seconds + time.perf_counter() - started
+        self.load_seconds = 0.0  # counted once, on the first batch
+        return ScoreResult(
+            self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid()
+        )
+
+
+def ensure_ray(num_cpus: int | None = None) -> None:
+    """Join the cluster at RAY_ADDRESS, or start a quiet local Ray, unless Ray is already up."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    address = os.environ.get("RAY_ADDRESS") or None
+    ray.init(
+        address=address,
+        num_cpus=None if address else num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level=logging.ERROR,
+    )
+
+
+def score_models(
+    specs: Sequence[ModelSpec],
+    slate: pa.Table,
+    *,
+    actor_cpus: float = 0.5,
+    min_points: float = 0.0,
+    max_points: float = 70.0,
+) -> list[ScoreResult]:
+    """Score `slate` with every model in parallel, each in its own Ray actor.
+
+    Each feature set's batch is put into Ray's object store once and shared by reference; a model
+    that fails to load or predict yields a ScoreResult with its error, never an exception.
+    """
+    import ray
+
+    results: list[ScoreResult] = []
+    batch_refs: dict[tuple[str, ...], ray.ObjectRef] = {}
+    remote_scorer = ray.remote(ModelScorer)
+    in_flight: dict[ray.ObjectRef, tuple[ModelSpec, ray.actor.ActorHandle]] = {}
+    for spec in specs:
+        try:
+            names = spec.expected_features()
+            if names not in batch_refs:
+                batch_refs[names] = ray.put(project(slate, names))
+        except FeatureSetError as error:  # nothing this model could be given to score
+            results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
+            continue
+        actor = remote_scorer.options(num_cpus=actor_cpus).remote(spec, min_points, max_points)
+        in_flight[actor.score.remote(batch_refs[names])] = (spec, actor)
+    while in_flight:
+        done, _ = ray.wait(list(in_flight), num_returns=1)
+        spec, actor = in_flight.pop(done[0])
+        try:
+            results.append(ray.get(done[0]))
+        except ray.exceptions.RayError as error:
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            results.append(ScoreResult(spec.model_id, None, f"scoring actor failed: {reason}", 0))
+        ray.kill(actor)
+    order = {spec.model_id: i for i, spec in enumerate(specs)}
+    return sorted(results, key=lambda r: order[r.model_id])
+

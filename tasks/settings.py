@@ -1,0 +1,45 @@
+"""The one settings object: every tunable, from SHADOWLINE_* environment variables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """shadowline settings; each field reads SHADOWLINE_<FIELD> from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SHADOWLINE_", extra="ignore")
+
+    warehouse: str = Field(
+        "duckdb:///.shadowline/warehouse.duckdb",
+        description="Where the tables live: duckdb:///relative.duckdb, duckdb:////abs.duckdb "
+        "or bigquery://PROJECT.",
+    )
+    models_dir: Path = Field(
+        Path(".shadowline/models"), description="Where `shadowline train` writes model files."
+    )
+    min_edge: float = Field(
+        0.0, ge=0, le=20, description="Points between prediction and line needed for OVER/UNDER."
+    )
+    min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
+    max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
+    actor_cpus: float = Field(
+        0.5, gt=0, le=64, description="CPUs Ray reserves for each model's scoring actor."
+    )
+    ray_num_cpus: int | None = Field(
+        None, ge=1, description="CPUs for a local Ray instance (default: all of this machine's)."
+    )
+    timezone: str = Field(
+        "America/New_York", description="Game days are dates in this zone (default dates)."
+    )
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    def yesterday(self) -> date:
+        return self.today() - timedelta(days=1)

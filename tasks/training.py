@@ -1,0 +1,58 @@
+"""Train a model on the feature store and (optionally) register it: `shadowline train`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tasks.features import read_training_rows
+from tasks.models import SUFFIXES, ModelError, ModelSpec, TrainedModel, train_model
+from tasks.registry import register_model
+from tasks.warehouse import Warehouse
+
+
+def portable_path(path: Path) -> str:
+    """`path` relative to the working directory when it is under it (as the seed's
+    `models/x.cbm`), so the registry row still works from another checkout."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def train(
+    warehouse: Warehouse,
+    *,
+    model_type: str,
+    feature_version: str,
+    train_end: date,
+    model_id: str,
+    models_dir: Path,
+    register: bool = False,
+    seed: int = 0,
+) -> TrainedModel:
+    """Train `model_type` on feature-store rows before `train_end`; register it if asked."""
+    rows = read_training_rows(warehouse, train_end)
+    if rows.num_rows == 0:
+        raise ModelError(
+            f"no training rows before {train_end}: load box scores and build features first "
+            "(`shadowline features build`), or run `shadowline demo`"
+        )
+    trained = train_model(model_type, rows, feature_version, models_dir, model_id, seed)
+    if register:
+        register_model(
+            warehouse,
+            ModelSpec(
+                model_id=model_id,
+                model_type=model_type,
+                model_path=portable_path(trained.path),
+                feature_version=feature_version,
+                model_sha256=trained.sha256,
+            ),
+            model_name=f"{model_type} on {feature_version}",
+            model_version=feature_version,
+            model_format=SUFFIXES[model_type][0].lstrip("."),
+            test_mae=trained.test_mae,
+            notes=f"trained by shadowline on {trained.train_rows} rows before {train_end}",
+        )
+    return trained

@@ -1,0 +1,175 @@
+"""Grading rules (architecture decision 9) on a real DuckDB file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pytest
+
+from tasks.grading import grade_predictions, grading_status
+from tasks.predictions import prediction_id, recommend
+from tasks.warehouse import Warehouse
+
+DAY = date(2026, 1, 8)
+
+
+def add_registry(warehouse: Warehouse, baseline: str = "base") -> None:
+    for model_id in ("base", "challenger"):
+        warehouse.execute(
+            """insert into nba_predictions.ml_model_registry
+            (model_id, model_type, model_path, feature_version, enabled, is_production, is_baseline)
+            values (@m, 'catboost', 'x.cbm', 'v1_basic', true, false, @b)""",
+            {"m": model_id, "b": model_id == baseline},
+        )
+
+
+def add_predictions(warehouse: Warehouse, rows: list[dict]) -> None:
+    full = [
+        {
+            "prediction_id": prediction_id(r["model_id"], r["player_lookup"], DAY),
+            "game_date": DAY,
+            "game_id": r.get("game_id", "G1"),
+            **r,
+        }
+        for r in rows
+    ]
+    warehouse.write("nba_predictions.ml_model_predictions", pa.Table.from_pylist(full))
+
+
+def add_box(warehouse: Warehouse, rows: list[tuple[str, float, int]], game_id: str = "G1") -> None:
+    warehouse.write(
+        "nba_analytics.player_game_summary",
+        pa.Table.from_pylist(
+            [
+                {"player_lookup": p, "game_id": game_id, "game_date": DAY, "team_abbr": "BOS",
+                 "opponent_team_abbr": "NYK", "home": True, "minutes_played": m, "points": pts}
+                for p, m, pts in rows
+            ]
+        ),
+    )  # fmt: skip
+
+
+def graded(warehouse: Warehouse) -> dict[tuple[str, str], dict]:
+    rows = warehouse.query(
+        "select * from nba_predictions.ml_model_predictions where game_date = @d", {"d": DAY}
+    ).to_pylist()
+    return {(r["model_id"], r["player_lookup"]): r for r in rows}
+
+
+def test_recommendation_follows_the_edge_rule() -> None:
+    import numpy as np
+
+    recs, edge = recommend(
+        np.array([25.0, 18.0, 20.4, 20.0, 22.0]), np.array([20.5, 20.5, 20.5, 20.0, np.nan]), 0.5
+    )
+    assert recs == ["OVER", "UNDER", "PASS", "PASS", "NO_LINE"]
+    assert edge[0] == pytest.approx(4.5) and np.isnan(edge[4])
+
+
+def test_win_loss_push_pass_no_line_and_void(warehouse: Warehouse) -> None:
+    add_registry(warehouse)
+    add_predictions(
+        warehouse,
+        [
+            # over 20.5, scores 25: WIN; under 20.5, scores 25: LOSS
+            dict(model_id="challenger", player_lookup="win", predicted_points=24.0,
+                 betting_line=20.5, recommendation="OVER"),
+            dict(model_id="challenger", player_lookup="loss", predicted_points=17.0,
+                 betting_line=20.5, recommendation="UNDER"),
+            # whole-number line hit exactly: PUSH
+            dict(model_id="challenger", player_lookup="push", predicted_points=23.0,
+                 betting_line=20.0, recommendation="OVER"),
+            dict(model_id="challenger", player_lookup="pass", predicted_points=20.5,
+                 betting_line=20.5, recommendation="PASS"),
+            dict(model_id="challenger", player_lookup="noline", predicted_points=9.0,
+                 betting_line=None, recommendation="NO_LINE"),
+            # on the roster with 0 minutes, and with no box-score row at all: both void
+            dict(model_id="challenger", player_lookup="dnp_zero", predicted_points=12.0,
+                 betting_line=11.5, recommendation="OVER"),
+            dict(model_id="challenger", player_lookup="dnp_missing", predicted_points=12.0,
+                 betting_line=11.5, recommendation="OVER"),
+        ],
+    )  # fmt: skip
+    add_box(
+        warehouse,
+        [("win", 30, 25), ("loss", 30, 25), ("push", 30, 20), ("pass", 30, 22),
+         ("noline", 20, 7), ("dnp_zero", 0, 0)],
+    )  # fmt: skip
+    changed = grade_predictions(warehouse, DAY)
+    rows = graded(warehouse)
+
+    def row(player: str) -> dict:
+        return rows[("challenger", player)]
+
+    assert changed == 7
+    assert row("win")["bet_outcome"] == "WIN" and row("win")["prediction_error"] == 1.0
+    assert row("loss")["bet_outcome"] == "LOSS" and row("loss")["actual_points"] == 25
+    assert row("push")["bet_outcome"] == "PUSH"
+    assert row("pass")["bet_outcome"] is None and row("pass")["prediction_error"] == 1.5
+    assert row("noline")["bet_outcome"] is None and row("noline")["beat_vegas"] is None
+    assert row("noline")["prediction_error"] == 2.0
+    for player in ("dnp_zero", "dnp_missing"):
+        void = row(player)
+        assert void["result_updated_at"] is not None and void["actual_minutes"] == 0
+        assert void["actual_points"] is None and void["prediction_error"] is None
+        assert void["bet_outcome"] is None and void["beat_vegas"] is None
+    status = grading_status(warehouse, DAY)
+    assert (status.graded, status.void, status.ungraded) == (5, 2, 0)
+
+
+def test_beat_vegas_is_strict_and_beat_baseline_skips_the_baseline(warehouse: Warehouse) -> None:
+    add_registry(warehouse, baseline="base")
+    add_predictions(
+        warehouse,
+        [
+            # line 20.5, actual 22: Vegas off by 1.5; challenger off by 1.5 too: a tie is no beat
+            dict(model_id="challenger", player_lookup="tie", predicted_points=20.5,
+                 betting_line=20.5, recommendation="PASS"),
+            dict(model_id="base", player_lookup="tie", predicted_points=25.0,
+                 betting_line=20.5, recommendation="OVER"),
+            dict(model_id="challenger", player_lookup="closer", predicted_points=21.5,
+                 betting_line=20.5, recommendation="OVER"),
+            dict(model_id="base", player_lookup="closer", predicted_points=21.5,
+                 betting_line=20.5, recommendation="OVER"),
+            # no baseline prediction for this player: beat_baseline stays NULL
+            dict(model_id="challenger", player_lookup="solo", predicted_points=10.0,
+                 betting_line=9.5, recommendation="OVER"),
+        ],
+    )  # fmt: skip
+    add_box(warehouse, [("tie", 30, 22), ("closer", 30, 22), ("solo", 30, 12)])
+    grade_predictions(warehouse, DAY)
+    rows = graded(warehouse)
+    assert rows[("challenger", "tie")]["beat_vegas"] is False
+    assert rows[("challenger", "tie")]["beat_baseline"] is True  # 1.5 < 3.0
+    assert rows[("challenger", "closer")]["beat_vegas"] is True  # 0.5 < 1.5
+    assert rows[("challenger", "closer")]["beat_baseline"] is False  # equal errors
+    assert rows[("challenger", "solo")]["beat_baseline"] is None
+    assert all(rows[("base", p)]["beat_baseline"] is None for p in ("tie", "closer"))
+
+
+def test_grading_twice_changes_nothing(warehouse: Warehouse) -> None:
+    add_registry(warehouse)
+    add_predictions(
+        warehouse,
+        [dict(model_id="challenger", player_lookup="a", predicted_points=10.0,
+              betting_line=9.5, recommendation="OVER")],
+    )  # fmt: skip
+    add_box(warehouse, [("a", 25, 12)])
+    assert grade_predictions(warehouse, DAY) == 1
+    first = graded(warehouse)
+    assert grade_predictions(warehouse, DAY) == 0
+    assert graded(warehouse) == first
+
+
+def test_games_without_box_scores_stay_ungraded(warehouse: Warehouse) -> None:
+    add_registry(warehouse)
+    add_predictions(
+        warehouse,
+        [dict(model_id="challenger", player_lookup="a", predicted_points=10.0,
+              betting_line=9.5, recommendation="OVER", game_id="LATE")],
+    )  # fmt: skip
+    assert grade_predictions(warehouse, DAY) == 0  # no box scores at all yet
+    add_box(warehouse, [("b", 25, 12)], game_id="EARLY")  # another game is final
+    assert grade_predictions(warehouse, DAY) == 0
+    assert graded(warehouse)[("challenger", "a")]["result_updated_at"] is None
