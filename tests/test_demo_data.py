@@ -1,0 +1,509 @@
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from tasks.demo_data import (
+    DEFAULT_SEASON_END,
+    DEFAULT_SEASON_START,
+    Season,
+    generate_season,
+)
+
+SQL_TABLES = Path(__file__).resolve().parents[1] / "sql" / "tables"
+SQL_TYPES = {
+    "string": pa.string(),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+    "float64": pa.float64(),
+    "int64": pa.int64(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+def contract(table: str) -> list[tuple[str, pa.DataType]]:
+    """(column, Arrow type) pairs parsed from sql/tables/<table>.sql."""
+    sql = (SQL_TABLES / f"{table}.sql").read_text()
+    body = re.search(r"create table[^(]*\((.*?)\n\)", sql, re.S | re.I)
+    assert body, f"no create table in {table}.sql"
+    columns = re.findall(r"^\s*([a-z_][a-z0-9_]*)\s+([a-z0-9]+)", body.group(1), re.M)
+    return [(name, SQL_TYPES[kind]) for name, kind in columns]
+
+
+def col(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).to_numpy(zero_copy_only=False)
+
+
+def ipc_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+@pytest.fixture(scope="module")
+def season() -> Season:
+    return generate_season()
+
+
+@pytest.fixture(scope="module")
+def latest_status(season: Season) -> dict[tuple[str, object], str]:
+    """(player_lookup, game_date) -> status in the latest report snapshot."""
+    report = season.injury_report
+    latest: dict[tuple[str, object], tuple[object, str]] = {}
+    for player, day, status, at in zip(
+        col(report, "player_lookup"),
+        col(report, "game_date"),
+        col(report, "injury_status"),
+        col(report, "report_time"),
+        strict=True,
+    ):
+        key = (player, day)
+        if key not in latest or at > latest[key][0]:
+            latest[key] = (at, status)
+    return {key: status for key, (_, status) in latest.items()}
+
+
+@pytest.fixture(scope="module")
+def closing(season: Season) -> dict[tuple[str, object], list[float]]:
+    """(player_lookup, game_date) -> each book's latest line."""
+    props = season.player_points_props
+    latest: dict[tuple[str, object, str], tuple[object, float]] = {}
+    for player, day, book, line, at in zip(
+        col(props, "player_lookup"),
+        col(props, "game_date"),
+        col(props, "bookmaker"),
+        col(props, "points_line"),
+        col(props, "processed_at"),
+        strict=True,
+    ):
+        key = (player, day, book)
+        if key not in latest or at > latest[key][0]:
+            latest[key] = (at, line)
+    books: dict[tuple[str, object], list[float]] = defaultdict(list)
+    for (player, day, _), (_, line) in latest.items():
+        books[(player, day)].append(line)
+    return books
+
+
+@pytest.fixture(scope="module")
+def graded(
+    season: Season, closing: dict[tuple[str, object], list[float]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(consensus line, actual points) for every posted player who played."""
+    box = season.player_game_summary
+    played = {
+        (player, day): points
+        for player, day, points, minutes in zip(
+            col(box, "player_lookup"),
+            col(box, "game_date"),
+            col(box, "points"),
+            col(box, "minutes_played"),
+            strict=True,
+        )
+        if minutes > 0
+    }
+    pairs = [(np.median(lines), played[key]) for key, lines in closing.items() if key in played]
+    lines, actual = np.array(pairs, dtype=float).T
+    return lines, actual
+
+
+# ----------------------------------------------------------------------------- contracts
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "nba_raw.schedule",
+        "nba_analytics.player_game_summary",
+        "nba_raw.player_points_props",
+        "nba_raw.injury_report",
+    ],
+)
+def test_tables_match_sql_contracts(season: Season, table: str) -> None:
+    expected = contract(table)
+    assert len(expected) >= 5  # the parser found the columns
+    schema = season.tables()[table].schema
+    assert [(f.name, f.type) for f in schema] == expected
+
+
+def test_tables_are_the_four_raw_contracts(season: Season) -> None:
+    tables = season.tables()
+    assert list(tables) == [
+        "nba_raw.schedule",
+        "nba_analytics.player_game_summary",
+        "nba_raw.player_points_props",
+        "nba_raw.injury_report",
+    ]
+    assert all((SQL_TABLES / f"{name}.sql").is_file() for name in tables)
+    assert tables["nba_raw.schedule"] is season.schedule
+    assert tables["nba_raw.injury_report"] is season.injury_report
+
+
+def test_required_columns_have_no_nulls(season: Season) -> None:
+    for name, table in season.tables().items():
+        sql = (SQL_TABLES / f"{name}.sql").read_text()
+        required = re.findall(r"^\s*([a-z_][a-z0-9_]*)\s+\w+\s+not null", sql, re.M)
+        assert required
+        for column in required:
+            assert table.column(column).null_count == 0, (name, column)
+    assert season.player_game_summary.column("starter").null_count == 0
+    assert season.injury_report.column("reason").null_count == 0
+
+
+# ----------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_gives_identical_tables() -> None:
+    kwargs = dict(start=date(2025, 11, 1), end=date(2025, 12, 15), teams=8)
+    first, again = generate_season(3, **kwargs), generate_season(3, **kwargs)
+    for name, table in first.tables().items():
+        assert table.equals(again.tables()[name]), name
+        assert ipc_bytes(table) == ipc_bytes(again.tables()[name]), name
+
+
+def test_different_seed_gives_different_tables() -> None:
+    kwargs = dict(start=date(2025, 11, 1), end=date(2025, 12, 15), teams=8)
+    first, other = generate_season(3, **kwargs), generate_season(4, **kwargs)
+    for name, table in first.tables().items():
+        assert not table.equals(other.tables()[name]), name
+
+
+def test_invalid_arguments() -> None:
+    with pytest.raises(ValueError):
+        generate_season(teams=1)
+    with pytest.raises(ValueError):
+        generate_season(teams=31)
+    with pytest.raises(ValueError):
+        generate_season(start=date(2026, 1, 2), end=date(2026, 1, 1))
+
+
+# ----------------------------------------------------------------------------- schedule
+
+
+def team_days(schedule: pa.Table) -> dict[str, list[object]]:
+    days: dict[str, list[object]] = defaultdict(list)
+    for day, home, away in zip(
+        col(schedule, "game_date"),
+        col(schedule, "home_team_abbr"),
+        col(schedule, "away_team_abbr"),
+        strict=True,
+    ):
+        days[home].append(day)
+        days[away].append(day)
+    return days
+
+
+def test_full_season_schedule(season: Season) -> None:
+    schedule = season.schedule
+    assert schedule.num_rows == 1230
+    assert len(set(col(schedule, "game_id"))) == 1230
+    assert set(col(schedule, "season")) == {"2025-26"}
+    dates = col(schedule, "game_date").astype("datetime64[D]").astype(object)
+    assert min(dates) >= DEFAULT_SEASON_START and max(dates) <= DEFAULT_SEASON_END
+    assert max(dates) - min(dates) > timedelta(days=150)  # spread over the whole season
+
+    days = team_days(schedule)
+    assert len(days) == 30
+    assert all(re.fullmatch(r"[A-Z]{3}", team) for team in days)
+    assert {"BOS", "LAL", "GSW", "NYK", "OKC"} <= set(days)
+    b2b = []
+    for team, played in days.items():
+        assert 80 <= len(played) <= 84, team
+        assert len(set(played)) == len(played), f"{team} plays twice on one day"
+        gaps = np.diff(np.sort(np.array(played, dtype="datetime64[D]")).astype(int))
+        b2b.append(int((gaps == 1).sum()))
+        assert np.median(gaps) <= 3, team  # mostly 1-2 rest days
+    assert min(b2b) >= 6 and max(b2b) <= 24
+    assert 11 <= np.mean(b2b) <= 17
+
+    homes = defaultdict(int)
+    for home in col(schedule, "home_team_abbr"):
+        homes[home] += 1
+    assert all(40 <= homes[team] <= 42 for team in days)
+
+
+def test_game_ids_name_the_teams(season: Season) -> None:
+    for gid, day, home, away in zip(
+        *(col(season.schedule, c) for c in season.schedule.column_names if c != "season"),
+        strict=True,
+    ):
+        assert gid == f"{str(day).replace('-', '')}_{away}_{home}"
+
+
+def test_short_range_and_fewer_teams_scale_down() -> None:
+    start = date(2025, 11, 3)
+    small = generate_season(seed=5, start=start, end=start + timedelta(days=27), teams=10)
+    days = team_days(small.schedule)
+    assert len(days) == 10
+    counts = [len(d) for d in days.values()]
+    assert 10 <= min(counts) and max(counts) <= 17  # ~82 * 28/166 games each
+    for played in days.values():
+        assert len(set(played)) == len(played)
+    assert small.player_game_summary.num_rows > 0
+    assert small.player_points_props.num_rows > 0
+
+
+# ----------------------------------------------------------------------------- box scores
+
+
+def test_box_scores_add_up(season: Season) -> None:
+    box = season.player_game_summary
+    points = col(box, "points")
+    fgm, fga = col(box, "fg_made"), col(box, "fg_attempted")
+    tpm, tpa = col(box, "three_pt_made"), col(box, "three_pt_attempted")
+    ftm, fta = col(box, "ft_made"), col(box, "ft_attempted")
+    assert np.array_equal(2 * fgm + tpm + ftm, points)
+    assert (fgm <= fga).all() and (tpm <= tpa).all() and (ftm <= fta).all()
+    assert (tpm <= fgm).all() and (tpa <= fga).all()
+    for name in box.column_names[8:]:
+        assert (col(box, name) >= 0).all(), name
+
+    minutes = col(box, "minutes_played")
+    dnp = minutes == 0
+    assert 0.05 < dnp.mean() < 0.35  # coach's decisions are rows too
+    for name in box.column_names[9:]:
+        assert (col(box, name)[dnp] == 0).all(), name
+    assert not col(box, "starter")[dnp].any()
+    assert minutes.max() <= 53
+
+    # Shooting and team totals in NBA ranges.
+    assert 0.44 < fgm.sum() / fga.sum() < 0.52
+    assert 0.32 < tpm.sum() / tpa.sum() < 0.40
+    assert 0.72 < ftm.sum() / fta.sum() < 0.84
+    games = col(box, "game_id")
+    teams = col(box, "team_abbr")
+    _, team_game = np.unique(np.char.add(games.astype(str), teams.astype(str)), return_inverse=True)
+    team_points = np.bincount(team_game, weights=points)
+    assert team_points.size == 2 * season.schedule.num_rows
+    assert 108 < team_points.mean() < 122
+    assert 10 < team_points.std() < 20
+    team_minutes = np.bincount(team_game, weights=minutes)
+    assert np.all(team_minutes >= 239) and np.all(team_minutes <= 292)
+    assert np.all(np.bincount(team_game, weights=col(box, "starter")) == 5)
+    assert np.all(np.bincount(team_game) <= 15)
+
+
+def test_rows_match_the_schedule(season: Season) -> None:
+    box = season.player_game_summary
+    games = {
+        gid: (day, home, away)
+        for gid, day, _, home, away in zip(
+            *(col(season.schedule, c) for c in season.schedule.column_names), strict=True
+        )
+    }
+    for gid, day, team, opp, home in zip(
+        col(box, "game_id"),
+        col(box, "game_date"),
+        col(box, "team_abbr"),
+        col(box, "opponent_team_abbr"),
+        col(box, "home"),
+        strict=True,
+    ):
+        g_day, g_home, g_away = games[gid]
+        assert day == g_day
+        assert (team, opp) == ((g_home, g_away) if home else (g_away, g_home))
+
+
+def test_players(season: Season) -> None:
+    box = season.player_game_summary
+    names: dict[str, str] = {}
+    for lookup, name in zip(col(box, "player_lookup"), col(box, "player_name"), strict=True):
+        assert names.setdefault(lookup, name) == name
+    assert all(re.fullmatch(r"[a-z]+", lookup) for lookup in names)
+    assert all(re.sub(r"[^a-z]", "", name.lower()) == lookup for lookup, name in names.items())
+    assert 420 <= len(names) <= 450  # ~15 per team; a few deep-bench players may never appear
+    # Roles are stable: a season's scoring spreads from stars to the bench.
+    points = defaultdict(list)
+    for lookup, pts, minutes in zip(
+        col(box, "player_lookup"), col(box, "points"), col(box, "minutes_played"), strict=True
+    ):
+        if minutes > 0:
+            points[lookup].append(pts)
+    ppg = np.array([np.mean(v) for v in points.values() if len(v) >= 20])
+    assert 20 <= ppg.max() <= 40
+    assert 8 <= (ppg >= 20).sum() <= 60
+    assert (ppg < 8).sum() >= 60
+
+
+def test_mid_season_trades(season: Season) -> None:
+    box = season.player_game_summary
+    teams = defaultdict(set)
+    for lookup, team in zip(col(box, "player_lookup"), col(box, "team_abbr"), strict=True):
+        teams[lookup].add(team)
+    moved = [lookup for lookup, t in teams.items() if len(t) > 1]
+    assert 2 <= len(moved) <= 8
+    assert all(len(teams[lookup]) == 2 for lookup in moved)
+
+
+# ----------------------------------------------------------------------------- realism
+
+
+def test_scoring_and_minutes_are_nba_like(season: Season) -> None:
+    box = season.player_game_summary
+    minutes = col(box, "minutes_played")
+    played = minutes > 0
+    assert 10.0 <= col(box, "points")[played].mean() <= 13.0
+    assert 21.0 <= minutes[played].mean() <= 26.0
+    assert 8.5 <= played.sum() / (2 * season.schedule.num_rows) <= 12.5  # players used per game
+
+
+def test_market_is_sharp(graded: tuple[np.ndarray, np.ndarray]) -> None:
+    lines, actual = graded
+    assert lines.size > 15_000
+    assert 4.2 <= np.abs(lines - actual).mean() <= 6.0
+    assert 0.46 <= (actual > lines).mean() <= 0.54
+    assert (actual == lines).mean() < 0.01
+    assert abs(np.mean(actual - lines)) < 1.0
+    # The line tracks the player: big lines go with big scorers.
+    assert np.corrcoef(lines, actual)[0, 1] > 0.5
+
+
+def test_prop_lines_look_like_a_sportsbook(
+    season: Season, closing: dict[tuple[str, object], list[float]]
+) -> None:
+    props = season.player_points_props
+    lines = col(props, "points_line")
+    assert (lines % 1 == 0.5).mean() > 0.95
+    assert (lines % 1 == 0.0).mean() > 0  # the odd whole number, so pushes can happen
+    assert lines.min() >= 0.5
+    assert set(col(props, "bookmaker")) == {"draftkings", "fanduel", "betmgm", "caesars"}
+    over, under = col(props, "over_odds"), col(props, "under_odds")
+    for odds in (over, under):
+        assert np.all((odds <= -100) | (odds >= 100))
+        assert np.median(odds) == -110
+        assert ((odds >= -125) & (odds <= -105)).mean() > 0.6
+        assert odds.min() >= -200 and odds.max() <= 200
+    # Several snapshots per book on game day, all before the evening tip-offs.
+    at = col(props, "processed_at").astype("datetime64[us]")
+    assert np.array_equal(at.astype("datetime64[D]"), col(props, "game_date"))
+    hours = (at - at.astype("datetime64[D]")).astype("timedelta64[m]").astype(int) / 60
+    assert hours.min() >= 12 and hours.max() < 23.5
+    snaps = defaultdict(int)
+    book_keys = zip(
+        col(props, "player_lookup"), col(props, "game_date"), col(props, "bookmaker"), strict=True
+    )
+    for key in book_keys:
+        snaps[key] += 1
+    assert set(snaps.values()) <= {1, 2, 3} and len(set(snaps.values())) == 3
+    # Books differ by at most a point at close.
+    widths = np.array([max(v) - min(v) for v in closing.values()])
+    assert (widths <= 1.0).mean() > 0.95 and (widths == 0).mean() > 0.4
+
+
+# ----------------------------------------------------------------------------- injuries
+
+
+def test_injury_report(season: Season, latest_status: dict[tuple[str, object], str]) -> None:
+    report = season.injury_report
+    statuses = col(report, "injury_status")
+    assert set(statuses) <= {"OUT", "DOUBTFUL", "QUESTIONABLE", "PROBABLE", "AVAILABLE"}
+    assert (statuses == "OUT").mean() > 0.5
+    assert {"DOUBTFUL", "QUESTIONABLE", "PROBABLE"} <= set(statuses)
+    times = col(report, "report_time").astype("datetime64[us]")
+    assert np.array_equal(times.astype("datetime64[D]"), col(report, "game_date"))
+    clock = set((times - times.astype("datetime64[D]")).astype("timedelta64[m]").astype(int))
+    assert clock == {17 * 60, 21 * 60 + 30}
+    reasons = set(col(report, "reason"))
+    assert "Left ankle sprain" in reasons and len(reasons) > 10
+    # About 1-3 players are OUT per team-game.
+    out = sum(1 for status in latest_status.values() if status == "OUT")
+    assert 1.0 <= out / (2 * season.schedule.num_rows) <= 3.0
+
+
+def test_out_players_do_not_play(
+    season: Season, latest_status: dict[tuple[str, object], str]
+) -> None:
+    box = season.player_game_summary
+    rows = set(zip(col(box, "player_lookup"), col(box, "game_date"), strict=True))
+    out = {key for key, status in latest_status.items() if status == "OUT"}
+    assert out and not (out & rows)
+
+
+def test_game_time_decisions_play_at_the_right_rates(
+    season: Season, latest_status: dict[tuple[str, object], str]
+) -> None:
+    box = season.player_game_summary
+    played = {
+        (p, d)
+        for p, d, m in zip(
+            col(box, "player_lookup"),
+            col(box, "game_date"),
+            col(box, "minutes_played"),
+            strict=True,
+        )
+        if m > 0
+    }
+    suited = set(zip(col(box, "player_lookup"), col(box, "game_date"), strict=True))
+    rate = {}
+    for status in ("DOUBTFUL", "QUESTIONABLE", "PROBABLE"):
+        keys = [k for k, s in latest_status.items() if s == status]
+        assert len(keys) > 50, status
+        rate[status] = np.mean([k in suited for k in keys])
+        assert np.mean([k in played for k in keys]) <= rate[status]
+    assert 0.08 <= rate["DOUBTFUL"] <= 0.35
+    assert 0.38 <= rate["QUESTIONABLE"] <= 0.62
+    assert 0.8 <= rate["PROBABLE"] <= 0.98
+
+
+def test_props_and_reports_only_for_teams_playing_that_day(
+    season: Season, latest_status: dict[tuple[str, object], str]
+) -> None:
+    playing = {
+        (team, day)
+        for day, home, away in zip(
+            col(season.schedule, "game_date"),
+            col(season.schedule, "home_team_abbr"),
+            col(season.schedule, "away_team_abbr"),
+            strict=True,
+        )
+        for team in (home, away)
+    }
+    report = season.injury_report
+    for team, day in zip(col(report, "team_abbr"), col(report, "game_date"), strict=True):
+        assert (team, day) in playing
+
+    box = season.player_game_summary
+    suited = set(zip(col(box, "player_lookup"), col(box, "game_date"), strict=True))
+    props = season.player_points_props
+    posted = set(zip(col(props, "player_lookup"), col(props, "game_date"), strict=True))
+    # Every posted player is on a team playing that day: in the box score or on the report.
+    assert posted <= suited | set(latest_status)
+    assert all(latest_status.get(key) not in ("OUT", "DOUBTFUL") for key in posted)
+    # Books post for the rotation, not for the deep bench.
+    per_game = len(posted) / season.schedule.num_rows
+    assert 12 <= per_game <= 22
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("nba_raw.schedule", ("game_id",)),
+        ("nba_analytics.player_game_summary", ("game_id", "player_lookup")),
+        (
+            "nba_raw.player_points_props",
+            ("player_lookup", "game_date", "bookmaker", "processed_at"),
+        ),
+        ("nba_raw.injury_report", ("player_lookup", "game_date", "report_time")),
+    ],
+)
+def test_unique_keys(season: Season, table: str, key: tuple[str, ...]) -> None:
+    rows = season.tables()[table]
+    keys = list(zip(*(col(rows, k) for k in key), strict=True))
+    assert len(keys) == len(set(keys)) == rows.num_rows > 0
+
+
+def test_one_game_per_player_per_day(season: Season) -> None:
+    box = season.player_game_summary
+    keys = list(zip(col(box, "player_lookup"), col(box, "game_date"), strict=True))
+    assert len(keys) == len(set(keys))
