@@ -385,6 +385,9 @@ def _shutdown() -> None:
         import ray
 
         if ray.is_initialized():
+            from tasks.scoring import release_actors
+
+            release_actors()
             ray.shutdown()
 
 

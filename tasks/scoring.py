@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from tasks.features import FeatureSetError, project
-from tasks.models import ModelError, ModelSpec, feature_matrix, load_model
+from tasks.models import ModelError, ModelSpec, feature_matrix, load_model, local_model_file
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,49 @@ def ensure_ray(num_cpus: int | None = None) -> None:
     )
 
 
+# Actors live for the process (a backfill or the demo scores many dates with the same models),
+# keyed by the model and its file's identity: a changed file gets a fresh actor.
+_pool: dict[tuple[object, ...], object] = {}
+_pool_session: list[str] = []
+
+
+def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
+    try:
+        stat = local_model_file(spec).stat()
+    except (ModelError, OSError):
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def release_actors() -> None:
+    """Stop every pooled scoring actor."""
+    import ray
+
+    while _pool:
+        _, actor = _pool.popitem()
+        if ray.is_initialized():
+            ray.kill(actor)  # type: ignore[arg-type]
+
+
+def _check_capacity(count: int, actor_cpus: float) -> None:
+    import ray
+
+    if actor_cpus <= 0:
+        return
+    available = ray.cluster_resources().get("CPU", 0)
+    if count * actor_cpus > available:
+        raise ModelError(
+            f"{count} models x SHADOWLINE_ACTOR_CPUS={actor_cpus} need {count * actor_cpus:g} "
+            f"CPUs but the Ray cluster has {available:g}: lower SHADOWLINE_ACTOR_CPUS "
+            "(0 = Ray's default, which holds no CPU while idle)"
+        )
+
+
 def score_models(
     specs: Sequence[ModelSpec],
     slate: pa.Table,
     *,
-    actor_cpus: float = 0.5,
+    actor_cpus: float = 0.0,
     min_points: float = 0.0,
     max_points: float = 70.0,
 ) -> list[ScoreResult]:
@@ -101,10 +139,17 @@ def score_models(
     """
     import ray
 
+    session = ray.get_runtime_context().get_job_id()
+    if _pool_session != [session]:  # a new Ray session: the old handles are gone
+        _pool.clear()
+        _pool_session[:] = [session]
+    _check_capacity(len(specs), actor_cpus)
     results: list[ScoreResult] = []
     batch_refs: dict[tuple[str, ...], ray.ObjectRef] = {}
     remote_scorer = ray.remote(ModelScorer)
-    in_flight: dict[ray.ObjectRef, tuple[ModelSpec, ray.actor.ActorHandle]] = {}
+    options = {"num_cpus": actor_cpus} if actor_cpus > 0 else {}
+    in_flight: dict[ray.ObjectRef, tuple[ModelSpec, tuple[object, ...]]] = {}
+    used: set[tuple[object, ...]] = set()
     for spec in specs:
         try:
             names = spec.expected_features()
@@ -113,17 +158,21 @@ def score_models(
         except FeatureSetError as error:  # nothing this model could be given to score
             results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
             continue
-        actor = remote_scorer.options(num_cpus=actor_cpus).remote(spec, min_points, max_points)
-        in_flight[actor.score.remote(batch_refs[names])] = (spec, actor)
+        key = (spec, min_points, max_points, _file_identity(spec))
+        if key not in _pool:
+            _pool[key] = remote_scorer.options(**options).remote(spec, min_points, max_points)
+        used.add(key)
+        in_flight[_pool[key].score.remote(batch_refs[names])] = (spec, key)  # type: ignore[attr-defined]
     while in_flight:
         done, _ = ray.wait(list(in_flight), num_returns=1)
-        spec, actor = in_flight.pop(done[0])
+        spec, key = in_flight.pop(done[0])
         try:
             results.append(ray.get(done[0]))
-        except ray.exceptions.RayError as error:
+        except ray.exceptions.RayError as error:  # the actor died (e.g. a native crash)
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
             results.append(ScoreResult(spec.model_id, None, f"scoring actor failed: {reason}", 0))
-        ray.kill(actor)
+            ray.kill(_pool.pop(key))  # type: ignore[arg-type]
+    for key in [k for k in _pool if k not in used]:  # models no longer run
+        ray.kill(_pool.pop(key))  # type: ignore[arg-type]
     order = {spec.model_id: i for i, spec in enumerate(specs)}
     return sorted(results, key=lambda r: order[r.model_id])
-

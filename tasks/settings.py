@@ -29,7 +29,11 @@ class Settings(BaseSettings):
     min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
     max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
     actor_cpus: float = Field(
-        0.5, gt=0, le=64, description="CPUs Ray reserves for each model's scoring actor."
+        0.0,
+        ge=0,
+        le=64,
+        description="CPUs each model's scoring actor reserves while alive; 0 = Ray's default "
+        "(a free CPU to start, none held while idle).",
     )
     ray_num_cpus: int | None = Field(
         None, ge=1, description="CPUs for a local Ray instance (default: all of this machine's)."

@@ -212,7 +212,7 @@ class DuckDBWarehouse(Warehouse):
     def table_schema(self, table: str) -> pa.Schema:
         dataset, _, name = identifier(table).rpartition(".")
         with self._lock:
-            schema = self._con.execute(f"select * from {table} limit 0").to_arrow_table().schema
+            schema = self._con.sql(f"select * from {table} limit 0").to_arrow_table().schema
             nullable = dict(
                 self._con.execute(
                     "select column_name, is_nullable = 'YES' from information_schema.columns "

@@ -47,3 +47,35 @@ def ray_session() -> Iterator[None]:
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Path:
+    """A DuckDB file after `shadowline demo --days 2`: a season, features, four registered
+    models (baseline catboost_v1, production catboost_v2), two graded game days. Built once;
+    tests work on copies."""
+    import ray
+
+    from flows.demo import run_demo
+    from tasks.scoring import release_actors
+    from tasks.settings import Settings
+
+    root = tmp_path_factory.mktemp("demo")
+    path = root / "demo.duckdb"
+    settings = Settings(models_dir=root / "models")
+    run_demo(f"duckdb:///{path}", settings, days=2, say=lambda _: None)
+    release_actors()
+    ray.shutdown()
+    close_all()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_file: Path, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the demo warehouse."""
+    import shutil
+
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, copy)
+    yield f"duckdb:///{copy}"
+    close_all()

@@ -1,0 +1,153 @@
+"""The experiment and grading flows on a copy of the demo warehouse: real DuckDB, Ray, Prefect."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.experiment import experiment
+from flows.grading import grading
+from tasks.warehouse import Warehouse, open_warehouse
+
+pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
+DAY = date(2026, 3, 4)  # the day after the demo fixture's window
+DEMO_MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
+
+
+def predictions(warehouse: Warehouse, day: date = DAY) -> list[dict]:
+    return warehouse.query(
+        "select * from nba_predictions.ml_model_predictions where game_date = @d "
+        "order by prediction_id",
+        {"d": day},
+    ).to_pylist()
+
+
+def run_log(warehouse: Warehouse, day: date = DAY) -> list[dict]:
+    return warehouse.query(
+        "select * from nba_predictions.ml_experiment_runs where game_date = @d order by model_id",
+        {"d": day},
+    ).to_pylist()
+
+
+def register(warehouse: Warehouse, model_id: str, model_type: str, path: str, version: str) -> None:
+    warehouse.execute(
+        """insert into nba_predictions.ml_model_registry
+        (model_id, model_type, model_path, feature_version, enabled, is_production, is_baseline,
+         created_at)
+        values (@id, @type, @path, @version, true, false, false, current_timestamp())""",
+        {"id": model_id, "type": model_type, "path": path, "version": version},
+    )
+
+
+def model_path(warehouse: Warehouse, model_id: str) -> str:
+    rows = warehouse.query(
+        "select model_path from nba_predictions.ml_model_registry where model_id = @m",
+        {"m": model_id},
+    )
+    return rows["model_path"][0].as_py()
+
+
+def test_rerunning_a_date_leaves_exactly_the_same_rows(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    first = experiment(game_date=DAY, warehouse=demo_url)
+    before = predictions(warehouse)
+    second = experiment(game_date=DAY, warehouse=demo_url)
+    after = predictions(warehouse)
+    assert first.rows_written == second.rows_written == len(after) == len(before) > 0
+    assert len(after) == len(DEMO_MODELS) * first.slate_players
+    keep = ("prediction_id", "model_id", "player_lookup", "predicted_points", "recommendation")
+    assert [{k: r[k] for k in keep} for r in after] == [{k: r[k] for k in keep} for r in before]
+    assert len({r["prediction_id"] for r in after}) == len(after)
+    log = run_log(warehouse)
+    assert len(log) == 2 * len(DEMO_MODELS)  # both runs are in the log
+    assert {r["status"] for r in log} == {"success"}
+    assert {r["run_id"] for r in log} == {first.run_id, second.run_id}
+
+
+def test_out_players_are_skipped_and_counted(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    summary = experiment(game_date=DAY, warehouse=demo_url)
+    out = warehouse.query(
+        "select player_lookup from nba_predictions.ml_feature_store "
+        "where game_date = @d and injury_status = 'OUT'",
+        {"d": DAY},
+    )["player_lookup"].to_pylist()
+    assert summary.skipped_out == len(out) > 0
+    assert not {r["player_lookup"] for r in predictions(warehouse)} & set(out)
+
+
+def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
+    demo_url: str, tmp_path: Path
+) -> None:
+    warehouse = open_warehouse(demo_url)
+    corrupt = tmp_path / "corrupt.cbm"
+    corrupt.write_bytes(b"CBM1 this is not a model" * 10)
+    register(warehouse, "bad_missing", "catboost", str(tmp_path / "gone.cbm"), "v1_basic")
+    register(warehouse, "bad_corrupt", "catboost", str(corrupt), "v1_basic")
+    register(warehouse, "bad_type", "sklearn", model_path(warehouse, "catboost_v1"), "v1_basic")
+    # an xgboost model trained on v2_context registered as if it were v1_basic
+    register(warehouse, "bad_features", "xgboost", model_path(warehouse, "xgboost_v2"), "v1_basic")
+
+    summary = experiment(game_date=DAY, warehouse=demo_url)
+
+    landed = {r["model_id"] for r in predictions(warehouse)}
+    assert landed == DEMO_MODELS
+    log = {r["model_id"]: r for r in run_log(warehouse)}
+    assert {m for m, r in log.items() if r["status"] == "success"} == DEMO_MODELS
+    reasons = {m: r["error_message"] for m, r in log.items() if r["status"] == "failed"}
+    assert "gone.cbm not found (registry model_path" in reasons["bad_missing"]
+    assert "could not read" in reasons["bad_corrupt"] and "corrupt" in reasons["bad_corrupt"]
+    assert "unknown model_type 'sklearn'" in reasons["bad_type"]
+    assert "has 17 features but feature_version 'v1_basic' has 6" in reasons["bad_features"]
+    assert all(log[m]["rows_scored"] == 0 for m in reasons)
+    assert len(summary.failed) == 4
+
+
+def test_dry_run_writes_nothing(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    summary = experiment(game_date=DAY, dry_run=True, warehouse=demo_url)
+    assert summary.predictions is not None and summary.predictions.num_rows > 0
+    assert predictions(warehouse) == [] and run_log(warehouse) == []
+
+
+def test_one_model_run_replaces_only_that_models_rows(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    experiment(game_date=DAY, warehouse=demo_url)
+    before = {r["prediction_id"]: r for r in predictions(warehouse)}
+    summary = experiment(game_date=DAY, model="xgboost_v2", min_edge=2.0, warehouse=demo_url)
+    after = {r["prediction_id"]: r for r in predictions(warehouse)}
+    assert [o.model_id for o in summary.outcomes] == ["xgboost_v2"]
+    assert after.keys() == before.keys()
+    changed = {after[k]["model_id"] for k in after if after[k]["run_id"] != before[k]["run_id"]}
+    assert changed == {"xgboost_v2"}
+    xgb = [r for r in after.values() if r["model_id"] == "xgboost_v2"]
+    assert all(r["min_edge"] == 2.0 for r in xgb)
+    assert all(
+        r["recommendation"] == "PASS" for r in xgb if r["betting_line"] is not None
+        and abs(r["edge_vs_line"]) < 2.0
+    )  # fmt: skip
+
+
+def test_grading_before_box_scores_grades_nothing_and_says_so(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    experiment(game_date=DAY, warehouse=demo_url)
+    warehouse.execute(
+        "delete from nba_analytics.player_game_summary where game_date = @d", {"d": DAY}
+    )
+    summary = grading(game_date=DAY, warehouse=demo_url)
+    assert summary.changed == 0 and "no box scores" in (summary.note or "")
+    assert all(r["result_updated_at"] is None for r in predictions(warehouse))
+
+
+def test_grading_fills_results_and_a_second_run_changes_nothing(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    experiment(game_date=DAY, warehouse=demo_url)
+    first = grading(game_date=DAY, warehouse=demo_url)
+    graded = predictions(warehouse)
+    second = grading(game_date=DAY, warehouse=demo_url)
+    assert first.changed == len(graded) and second.changed == 0
+    assert predictions(warehouse) == graded
+    assert first.after.ungraded == 0 and first.after.graded > 0
+    assert first.daily is not None and set(first.daily["model_id"].to_pylist()) == DEMO_MODELS
