@@ -126,7 +126,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     )
     print_experiment(summary)
     if summary.dry_run and summary.predictions is not None:
-        say(f"dry run: nothing written; it would write {summary.predictions.num_rows:,} rows:")
+        say(f"nothing written; it would write {summary.predictions.num_rows:,} predictions:")
         preview = summary.predictions.select(
             ["model_id", "player_lookup", "predicted_points", "betting_line", "recommendation"]
         )
@@ -143,13 +143,15 @@ def print_experiment(summary: object, prefix: str = "") -> None:
     if summary.note:
         say(f"{prefix}experiment {summary.game_date}: {summary.note}")
         return
+    written = "dry run" if summary.dry_run else f"{summary.rows_written:,} predictions written"
     say(
         f"{prefix}experiment {summary.game_date}: {summary.slate_players} players scored "
-        f"({summary.skipped_out} OUT skipped), {len(summary.outcomes)} models, "
-        f"{summary.rows_written:,} predictions written"
+        f"({summary.skipped_out} OUT skipped), {len(summary.outcomes)} models, {written}"
     )
     for outcome in summary.outcomes:
-        detail = f"{outcome.rows_scored} rows" if outcome.status == "success" else outcome.error_message
+        detail = (
+            f"{outcome.rows_scored} rows" if outcome.status == "success" else outcome.error_message
+        )
         say(f"{prefix}  {outcome.model_id:<24} {outcome.status:<8} {detail}")
 
 
@@ -216,8 +218,8 @@ def leaderboard_table(warehouse: Warehouse) -> object:
 def head_to_head_table(warehouse: Warehouse, model_a: str, model_b: str) -> object:
     return warehouse.query(
         """select model_a, model_b, shared_predictions, game_days, model_a_mae, model_b_mae,
-        model_a_wins, model_b_wins, ties, model_a_bet_accuracy, model_b_bet_accuracy,
-        better_model
+        mae_difference, model_a_wins, model_b_wins, ties, model_a_win_rate,
+        model_a_bet_accuracy, model_b_bet_accuracy, better_model
         from nba_predictions.v_ml_model_head_to_head
         where @a in (model_a, model_b) and @b in (model_a, model_b)""",
         {"a": model_a, "b": model_b},
@@ -274,23 +276,27 @@ def build_parser() -> argparse.ArgumentParser:
     def add_format(command: argparse.ArgumentParser) -> None:
         command.add_argument("--format", choices=FORMATS, default="table", help="output format")
 
-    add(
-        "init", cmd_init, "create the datasets, tables and views if missing (every command does)"
-    )
+    add("init", cmd_init, "create the datasets, tables and views if missing (every command does)")
 
     demo = add(
-        "demo", cmd_demo,
+        "demo",
+        cmd_demo,
         "generate a synthetic season, train and register models, run experiments and grading "
         "over a window of game days, and print the leaderboard",
-    )  # fmt: skip
+    )
     demo.add_argument("--seed", type=int, default=7, help="season seed (default 7)")
     demo.add_argument(
-        "--days", type=_day_count, default=14, metavar="N",
+        "--days",
+        type=_day_count,
+        default=14,
+        metavar="N",
         help="game days in the experiment window (1-40, default 14)",
-    )  # fmt: skip
+    )
 
     load = add("load", cmd_load, "load a CSV or Parquet file into a raw table (idempotent)")
-    load.add_argument("table", choices=list(RAW_TABLES), metavar="TABLE", help=", ".join(RAW_TABLES))
+    load.add_argument(
+        "table", choices=list(RAW_TABLES), metavar="TABLE", help=", ".join(RAW_TABLES)
+    )
     load.add_argument("file", metavar="FILE", help="a .csv or .parquet file")
 
     features = add("features", cmd_features_build, "feature store commands")
@@ -318,9 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="score only this model (enabled or not)")
     run.add_argument("--dry-run", action="store_true", help="write nothing; show what it would")
     run.add_argument(
-        "--min-edge", type=_non_negative,
+        "--min-edge",
+        type=_non_negative,
         help="points between prediction and line for OVER/UNDER (default: SHADOWLINE_MIN_EDGE, 0)",
-    )  # fmt: skip
+    )
     run.add_argument("--preview-rows", type=int, default=10, help=argparse.SUPPRESS)
 
     grade = add("grade", cmd_grade, "grade a game day's predictions from the box scores")

@@ -65,10 +65,14 @@ def run_demo(
     with step(f"training {len(DEMO_MODELS)} models on games before {WINDOW_START}"):
         for model_id, model_type, feature_version in DEMO_MODELS:
             trained = train(
-                warehouse, model_type=model_type, feature_version=feature_version,
-                train_end=WINDOW_START, model_id=model_id, models_dir=settings.models_dir,
+                warehouse,
+                model_type=model_type,
+                feature_version=feature_version,
+                train_end=WINDOW_START,
+                model_id=model_id,
+                models_dir=settings.models_dir,
                 register=True,
-            )  # fmt: skip
+            )
             step.detail(f"{model_id:<12} {feature_version:<11} test MAE {trained.test_mae:.3f}")
         set_baseline(warehouse, BASELINE, detail="demo")
         promote(warehouse, PRODUCTION, detail="demo")
@@ -96,7 +100,7 @@ def run_demo(
     say(f"Done in {time.perf_counter() - began:.0f}s. Try next:")
     say(f"  shadowline daily --date {game_days[-1]}")
     say(f"  shadowline run --date {_next_game_day(warehouse, game_days[-1])} --dry-run")
-    say("  shadowline query \"select * from nba_predictions.v_ml_model_leaderboard order by mae\"")
+    say('  shadowline query "select * from nba_predictions.v_ml_model_leaderboard order by mae"')
     return 0
 
 

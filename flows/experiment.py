@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from tasks.features import split_out_players
 from tasks.flow_tasks import (
     build_features,
+    compute_features,
     read_feature_batch,
     read_models,
     score_models,
@@ -23,6 +24,7 @@ from tasks.flow_tasks import (
     write_run_log,
 )
 from tasks.predictions import RunLogEntry, collect_predictions, run_log_rows
+from tasks.scoring import ScoreResult
 from tasks.settings import Settings
 
 
@@ -66,8 +68,11 @@ def experiment(
     started = datetime.now(UTC)
     summary = ExperimentSummary(game_date, str(uuid.uuid4()), dry_run)
 
-    build_features(url, game_date, game_date)
-    batch = read_feature_batch(url, game_date)
+    if dry_run:  # the same rows, computed without touching the feature store
+        batch = compute_features(url, game_date)
+    else:
+        build_features(url, game_date, game_date)
+        batch = read_feature_batch(url, game_date)
     models = read_models(url, model)
     slate, summary.skipped_out = split_out_players(batch)
     summary.slate_players = slate.num_rows
@@ -85,19 +90,36 @@ def experiment(
         logger.warning(summary.note)
         return summary
 
-    specs = [m.spec for m in models]
+    # A model_id on two registry rows would write every prediction twice: refuse it.
+    refused = [
+        ScoreResult(m.spec.model_id, None, m.duplicate_error, 0.0)
+        for m in {m.spec.model_id: m for m in models}.values()
+        if m.duplicate_error
+    ]
+    specs = [m.spec for m in models if not m.duplicate_error]
     logger.info(
         "scoring %d players (%d OUT skipped) with %d models",
-        slate.num_rows, summary.skipped_out, len(specs),
-    )  # fmt: skip
-    results = score_models(
-        specs, slate, settings.actor_cpus, settings.min_points, settings.max_points,
+        slate.num_rows,
+        summary.skipped_out,
+        len(specs),
+    )
+    results = refused + score_models(
+        specs,
+        slate,
+        settings.actor_cpus,
+        settings.min_points,
+        settings.max_points,
         settings.ray_num_cpus,
-    )  # fmt: skip
+    )
     rows, summary.outcomes = collect_predictions(
-        results, specs, slate,
-        game_date=game_date, min_edge=min_edge, run_id=summary.run_id, now=started,
-    )  # fmt: skip
+        results,
+        specs,
+        slate,
+        game_date=game_date,
+        min_edge=min_edge,
+        run_id=summary.run_id,
+        now=started,
+    )
     summary.predictions = rows
     for outcome in summary.failed:
         logger.warning("model %s failed: %s", outcome.model_id, outcome.error_message)

@@ -57,8 +57,12 @@ def grading(game_date: date | None = None, warehouse: str | None = None) -> Grad
     after = read_grading_status(url, game_date)
     logger.info(
         "%s: %d rows changed; %d graded, %d void, %d awaiting results",
-        game_date, changed, after.graded, after.void, after.ungraded,
-    )  # fmt: skip
+        game_date,
+        changed,
+        after.graded,
+        after.void,
+        after.ungraded,
+    )
     return GradingSummary(game_date, before, after, changed, read_daily_performance(url, game_date))
 
 

@@ -8,8 +8,9 @@ import os
 # Quiet, offline-safe defaults, set before Prefect or Ray are imported. Each can be overridden
 # from the environment: a value already set wins.
 _QUIET_DEFAULTS = {
-    # The terminal shows warnings only; flow and task logs still reach the Prefect API at INFO.
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    # The terminal shows errors only (the CLI prints its own summary, failures included);
+    # flow and task logs still reach the Prefect API at INFO.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "ERROR",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "RAY_USAGE_STATS_ENABLED": "0",

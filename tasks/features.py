@@ -74,18 +74,42 @@ def feature_names(feature_version: str) -> tuple[str, ...]:
         ) from None
 
 
+FEATURE_STORE = "nba_predictions.ml_feature_store"
+
+
+def compute_features(warehouse: Warehouse, start: date, end: date) -> pa.Table:
+    """Feature rows for game dates start..end, computed from the raw tables; writes nothing."""
+    _check_range(start, end)
+    return warehouse.query(
+        sql_text("features/feature_rows"), {"start_date": start, "end_date": end}
+    )
+
+
 def build_features(warehouse: Warehouse, start: date, end: date) -> int:
-    """Rebuild the feature store for game dates start..end; the number of rows it now holds."""
-    if end < start:
-        raise WarehouseError(f"features: end date {end} is before start date {start}")
+    """Rebuild the feature store for game dates start..end in one transaction; the number of
+    rows it now holds for them."""
+    _check_range(start, end)
     params = {"start_date": start, "end_date": end}
-    warehouse.execute(sql_text("features/build_feature_store"), params)
+    columns = ", ".join(warehouse.table_schema(FEATURE_STORE).names)
+    warehouse.execute(
+        f"""begin transaction;
+        delete from {FEATURE_STORE} where game_date between @start_date and @end_date;
+        insert into {FEATURE_STORE} ({columns})
+        select {columns} from ({sql_text("features/feature_rows")});
+        commit transaction;""",
+        params,
+    )
     counted = warehouse.query(
-        "select count(*) as n from nba_predictions.ml_feature_store "
+        f"select count(*) as n from {FEATURE_STORE} "
         "where game_date between @start_date and @end_date",
         params,
     )
     return int(counted["n"][0].as_py())
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise WarehouseError(f"features: end date {end} is before start date {start}")
 
 
 def schedule_bounds(warehouse: Warehouse) -> tuple[date, date] | None:

@@ -23,6 +23,11 @@ def build_features(warehouse: str, start: date, end: date) -> int:
     return features.build_features(open_warehouse(warehouse), start, end)
 
 
+@task(name="compute features", cache_policy=NO_CACHE)
+def compute_features(warehouse: str, game_date: date) -> pa.Table:
+    return features.compute_features(open_warehouse(warehouse), game_date, game_date)
+
+
 @task(name="read models", cache_policy=NO_CACHE)
 def read_models(warehouse: str, model_id: str | None) -> list[registry.RegisteredModel]:
     return registry.read_models(open_warehouse(warehouse), model_id)

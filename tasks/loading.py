@@ -62,7 +62,9 @@ def conform(rows: pa.Table, schema: pa.Schema, table: str) -> pa.Table:
             column = column.cast(field.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             sample = next((v for v in column.to_pylist() if v is not None), None)
-            problems.append(f"{field.name} should be {field.type}, found {column.type} ({sample!r})")
+            problems.append(
+                f"{field.name} should be {field.type}, found {column.type} ({sample!r})"
+            )
             continue
         nulls = column.null_count
         if nulls and not field.nullable:

@@ -91,17 +91,14 @@ def local_model_file(spec: ModelSpec) -> Path:
 
 
 def _refuse_unsafe(path: Path, spec: ModelSpec) -> None:
-    if path.suffix.lower() in _REFUSED_SUFFIXES:
+    native = "/".join(SUFFIXES[spec.model_type])
+    with path.open("rb") as handle:
+        looks_pickled = handle.read(1) == b"\x80"  # pickle protocol 2+, whatever the suffix
+    if path.suffix.lower() in _REFUSED_SUFFIXES or looks_pickled:
         raise ModelError(
             f"{path.name} is a pickle/joblib file, which can run arbitrary code when loaded; "
-            f"save the model in {spec.model_type}'s native format ({'/'.join(SUFFIXES[spec.model_type])})"
+            f"save the model in {spec.model_type}'s native format ({native})"
         )
-    with path.open("rb") as handle:
-        if handle.read(1) == b"\x80":  # pickle protocol 2+ opcode, whatever the suffix
-            raise ModelError(
-                f"{path.name} looks like a pickle file; save the model in "
-                f"{spec.model_type}'s native format ({'/'.join(SUFFIXES[spec.model_type])})"
-            )
 
 
 def _open_catboost(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
@@ -263,9 +260,15 @@ def _train_catboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
     from catboost import CatBoostRegressor, Pool
 
     model = CatBoostRegressor(
-        iterations=400, learning_rate=0.05, depth=6, loss_function="RMSE",
-        random_seed=seed, verbose=False, thread_count=2, allow_writing_files=False,
-    )  # fmt: skip
+        iterations=400,
+        learning_rate=0.05,
+        depth=6,
+        loss_function="RMSE",
+        random_seed=seed,
+        verbose=False,
+        thread_count=2,
+        allow_writing_files=False,
+    )
     model.fit(Pool(x, y, feature_names=list(names)))
     model.save_model(str(path), format="cbm")
     return model.predict
@@ -275,9 +278,15 @@ def _train_xgboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
     import xgboost as xgb
 
     params = {
-        "objective": "reg:squarederror", "eta": 0.05, "max_depth": 5, "subsample": 0.8,
-        "colsample_bytree": 0.8, "min_child_weight": 20, "nthread": 2, "seed": seed,
-    }  # fmt: skip
+        "objective": "reg:squarederror",
+        "eta": 0.05,
+        "max_depth": 5,
+        "subsample": 0.8,
+        "colsample_bytree": 0.8,
+        "min_child_weight": 20,
+        "nthread": 2,
+        "seed": seed,
+    }
     booster = xgb.train(params, xgb.DMatrix(x, y, feature_names=list(names)), 400)
     booster.save_model(str(path))
     return booster.inplace_predict
@@ -287,10 +296,18 @@ def _train_lightgbm(x, y, names, path, seed):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
 
     params = {
-        "objective": "regression", "learning_rate": 0.05, "num_leaves": 31,
-        "min_data_in_leaf": 50, "feature_fraction": 0.8, "bagging_fraction": 0.8,
-        "bagging_freq": 1, "num_threads": 2, "seed": seed, "deterministic": True, "verbose": -1,
-    }  # fmt: skip
+        "objective": "regression",
+        "learning_rate": 0.05,
+        "num_leaves": 31,
+        "min_data_in_leaf": 50,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "num_threads": 2,
+        "seed": seed,
+        "deterministic": True,
+        "verbose": -1,
+    }
     booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(names)), 400)
     booster.save_model(str(path))
     return booster.predict

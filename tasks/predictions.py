@@ -147,9 +147,7 @@ def collect_predictions(
     tables, entries = [], []
     for result in results:
         if result.predictions is None:
-            entries.append(
-                RunLogEntry(result.model_id, "failed", result.error, 0, result.seconds)
-            )
+            entries.append(RunLogEntry(result.model_id, "failed", result.error, 0, result.seconds))
             continue
         rows = assemble_predictions(
             result, by_id[result.model_id], slate, game_date, min_edge, run_id, now

@@ -26,6 +26,17 @@ class RegisteredModel:
     enabled: bool
     is_production: bool
     is_baseline: bool
+    registrations: int = 1
+
+    @property
+    def duplicate_error(self) -> str | None:
+        """Why this model must not run: its model_id is on more than one registry row."""
+        if self.registrations <= 1:
+            return None
+        return (
+            f"model_id {self.spec.model_id!r} is registered {self.registrations} times in "
+            f"{REGISTRY}; delete the extra rows (it was not scored, so no duplicate predictions)"
+        )
 
 
 def _who() -> str:
@@ -54,6 +65,7 @@ def read_models(warehouse: Warehouse, model_id: str | None = None) -> list[Regis
             row["enabled"],
             row["is_production"],
             row["is_baseline"],
+            row["registrations"],
         )
         for row in rows
     ]
@@ -73,11 +85,17 @@ def _unknown(warehouse: Warehouse, model_id: str) -> str:
 
 
 def _require(warehouse: Warehouse, model_id: str) -> None:
+    """Flag changes need exactly one registry row for `model_id`."""
     found = warehouse.query(
         f"select count(*) as n from {REGISTRY} where model_id = @model_id", {"model_id": model_id}
-    )
-    if found["n"][0].as_py() == 0:
+    )["n"][0].as_py()
+    if found == 0:
         raise RegistryError(_unknown(warehouse, model_id))
+    if found > 1:
+        raise RegistryError(
+            f"model_id {model_id!r} is registered {found} times in {REGISTRY}; "
+            "delete the extra rows first"
+        )
 
 
 def promote(warehouse: Warehouse, model_id: str, detail: str = "") -> None:

@@ -50,7 +50,9 @@ class ModelScorer:
                 values = self.model.predict(feature_matrix(batch, self.model.feature_names))
                 bad = int((~np.isfinite(values)).sum())
                 if len(values) != batch.num_rows:
-                    error = f"the model returned {len(values)} predictions for {batch.num_rows} rows"
+                    error = (
+                        f"the model returned {len(values)} predictions for {batch.num_rows} rows"
+                    )
                 elif bad:
                     error = f"the model returned {bad} non-finite predictions (NaN or infinite)"
                 else:

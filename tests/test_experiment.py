@@ -107,9 +107,30 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
 
 def test_dry_run_writes_nothing(demo_url: str) -> None:
     warehouse = open_warehouse(demo_url)
+    store = "select count(*) as n from nba_predictions.ml_feature_store where game_date = @d"
+    warehouse.execute(store.replace("select count(*) as n from", "delete from"), {"d": DAY})
     summary = experiment(game_date=DAY, dry_run=True, warehouse=demo_url)
     assert summary.predictions is not None and summary.predictions.num_rows > 0
     assert predictions(warehouse) == [] and run_log(warehouse) == []
+    assert warehouse.query(store, {"d": DAY})["n"][0].as_py() == 0
+
+
+def test_a_model_id_registered_twice_is_refused_not_scored_twice(demo_url: str) -> None:
+    from tasks.registry import RegistryError, promote
+
+    warehouse = open_warehouse(demo_url)
+    warehouse.execute(
+        "insert into nba_predictions.ml_model_registry "
+        "select * from nba_predictions.ml_model_registry where model_id = 'xgboost_v2'"
+    )
+    summary = experiment(game_date=DAY, warehouse=demo_url)
+    rows = predictions(warehouse)
+    assert len({r["prediction_id"] for r in rows}) == len(rows)
+    assert {r["model_id"] for r in rows} == DEMO_MODELS - {"xgboost_v2"}
+    [refused] = summary.failed
+    assert refused.model_id == "xgboost_v2" and "registered 2 times" in refused.error_message
+    with pytest.raises(RegistryError, match="registered 2 times"):
+        promote(warehouse, "xgboost_v2")
 
 
 def test_one_model_run_replaces_only_that_models_rows(demo_url: str) -> None:
@@ -125,9 +146,10 @@ def test_one_model_run_replaces_only_that_models_rows(demo_url: str) -> None:
     xgb = [r for r in after.values() if r["model_id"] == "xgboost_v2"]
     assert all(r["min_edge"] == 2.0 for r in xgb)
     assert all(
-        r["recommendation"] == "PASS" for r in xgb if r["betting_line"] is not None
-        and abs(r["edge_vs_line"]) < 2.0
-    )  # fmt: skip
+        r["recommendation"] == "PASS"
+        for r in xgb
+        if r["betting_line"] is not None and abs(r["edge_vs_line"]) < 2.0
+    )
 
 
 def test_grading_before_box_scores_grades_nothing_and_says_so(demo_url: str) -> None:

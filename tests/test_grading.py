@@ -42,12 +42,20 @@ def add_box(warehouse: Warehouse, rows: list[tuple[str, float, int]], game_id: s
         "nba_analytics.player_game_summary",
         pa.Table.from_pylist(
             [
-                {"player_lookup": p, "game_id": game_id, "game_date": DAY, "team_abbr": "BOS",
-                 "opponent_team_abbr": "NYK", "home": True, "minutes_played": m, "points": pts}
+                {
+                    "player_lookup": p,
+                    "game_id": game_id,
+                    "game_date": DAY,
+                    "team_abbr": "BOS",
+                    "opponent_team_abbr": "NYK",
+                    "home": True,
+                    "minutes_played": m,
+                    "points": pts,
+                }
                 for p, m, pts in rows
             ]
         ),
-    )  # fmt: skip
+    )
 
 
 def graded(warehouse: Warehouse) -> dict[tuple[str, str], dict]:
@@ -73,29 +81,70 @@ def test_win_loss_push_pass_no_line_and_void(warehouse: Warehouse) -> None:
         warehouse,
         [
             # over 20.5, scores 25: WIN; under 20.5, scores 25: LOSS
-            dict(model_id="challenger", player_lookup="win", predicted_points=24.0,
-                 betting_line=20.5, recommendation="OVER"),
-            dict(model_id="challenger", player_lookup="loss", predicted_points=17.0,
-                 betting_line=20.5, recommendation="UNDER"),
+            dict(
+                model_id="challenger",
+                player_lookup="win",
+                predicted_points=24.0,
+                betting_line=20.5,
+                recommendation="OVER",
+            ),
+            dict(
+                model_id="challenger",
+                player_lookup="loss",
+                predicted_points=17.0,
+                betting_line=20.5,
+                recommendation="UNDER",
+            ),
             # whole-number line hit exactly: PUSH
-            dict(model_id="challenger", player_lookup="push", predicted_points=23.0,
-                 betting_line=20.0, recommendation="OVER"),
-            dict(model_id="challenger", player_lookup="pass", predicted_points=20.5,
-                 betting_line=20.5, recommendation="PASS"),
-            dict(model_id="challenger", player_lookup="noline", predicted_points=9.0,
-                 betting_line=None, recommendation="NO_LINE"),
+            dict(
+                model_id="challenger",
+                player_lookup="push",
+                predicted_points=23.0,
+                betting_line=20.0,
+                recommendation="OVER",
+            ),
+            dict(
+                model_id="challenger",
+                player_lookup="pass",
+                predicted_points=20.5,
+                betting_line=20.5,
+                recommendation="PASS",
+            ),
+            dict(
+                model_id="challenger",
+                player_lookup="noline",
+                predicted_points=9.0,
+                betting_line=None,
+                recommendation="NO_LINE",
+            ),
             # on the roster with 0 minutes, and with no box-score row at all: both void
-            dict(model_id="challenger", player_lookup="dnp_zero", predicted_points=12.0,
-                 betting_line=11.5, recommendation="OVER"),
-            dict(model_id="challenger", player_lookup="dnp_missing", predicted_points=12.0,
-                 betting_line=11.5, recommendation="OVER"),
+            dict(
+                model_id="challenger",
+                player_lookup="dnp_zero",
+                predicted_points=12.0,
+                betting_line=11.5,
+                recommendation="OVER",
+            ),
+            dict(
+                model_id="challenger",
+                player_lookup="dnp_missing",
+                predicted_points=12.0,
+                betting_line=11.5,
+                recommendation="OVER",
+            ),
         ],
-    )  # fmt: skip
+    )
     add_box(
         warehouse,
-        [("win", 30, 25), ("loss", 30, 25), ("push", 30, 20), ("pass", 30, 22),
-         ("noline", 20, 7), ("dnp_zero", 0, 0)],
-    )  # fmt: skip
+        [
+            ("win", 30, 25),
+            ("loss", 30, 25),
+            ("push", 30, 20),
+            ("pass", 30, 22),
+            ("noline", 20, 7),
+            ("dnp_zero", 0, 0),
+        ],
+    )
     changed = grade_predictions(warehouse, DAY)
     rows = graded(warehouse)
 
@@ -124,19 +173,44 @@ def test_beat_vegas_is_strict_and_beat_baseline_skips_the_baseline(warehouse: Wa
         warehouse,
         [
             # line 20.5, actual 22: Vegas off by 1.5; challenger off by 1.5 too: a tie is no beat
-            dict(model_id="challenger", player_lookup="tie", predicted_points=20.5,
-                 betting_line=20.5, recommendation="PASS"),
-            dict(model_id="base", player_lookup="tie", predicted_points=25.0,
-                 betting_line=20.5, recommendation="OVER"),
-            dict(model_id="challenger", player_lookup="closer", predicted_points=21.5,
-                 betting_line=20.5, recommendation="OVER"),
-            dict(model_id="base", player_lookup="closer", predicted_points=21.5,
-                 betting_line=20.5, recommendation="OVER"),
+            dict(
+                model_id="challenger",
+                player_lookup="tie",
+                predicted_points=20.5,
+                betting_line=20.5,
+                recommendation="PASS",
+            ),
+            dict(
+                model_id="base",
+                player_lookup="tie",
+                predicted_points=25.0,
+                betting_line=20.5,
+                recommendation="OVER",
+            ),
+            dict(
+                model_id="challenger",
+                player_lookup="closer",
+                predicted_points=21.5,
+                betting_line=20.5,
+                recommendation="OVER",
+            ),
+            dict(
+                model_id="base",
+                player_lookup="closer",
+                predicted_points=21.5,
+                betting_line=20.5,
+                recommendation="OVER",
+            ),
             # no baseline prediction for this player: beat_baseline stays NULL
-            dict(model_id="challenger", player_lookup="solo", predicted_points=10.0,
-                 betting_line=9.5, recommendation="OVER"),
+            dict(
+                model_id="challenger",
+                player_lookup="solo",
+                predicted_points=10.0,
+                betting_line=9.5,
+                recommendation="OVER",
+            ),
         ],
-    )  # fmt: skip
+    )
     add_box(warehouse, [("tie", 30, 22), ("closer", 30, 22), ("solo", 30, 12)])
     grade_predictions(warehouse, DAY)
     rows = graded(warehouse)
@@ -152,9 +226,16 @@ def test_grading_twice_changes_nothing(warehouse: Warehouse) -> None:
     add_registry(warehouse)
     add_predictions(
         warehouse,
-        [dict(model_id="challenger", player_lookup="a", predicted_points=10.0,
-              betting_line=9.5, recommendation="OVER")],
-    )  # fmt: skip
+        [
+            dict(
+                model_id="challenger",
+                player_lookup="a",
+                predicted_points=10.0,
+                betting_line=9.5,
+                recommendation="OVER",
+            )
+        ],
+    )
     add_box(warehouse, [("a", 25, 12)])
     assert grade_predictions(warehouse, DAY) == 1
     first = graded(warehouse)
@@ -166,9 +247,17 @@ def test_games_without_box_scores_stay_ungraded(warehouse: Warehouse) -> None:
     add_registry(warehouse)
     add_predictions(
         warehouse,
-        [dict(model_id="challenger", player_lookup="a", predicted_points=10.0,
-              betting_line=9.5, recommendation="OVER", game_id="LATE")],
-    )  # fmt: skip
+        [
+            dict(
+                model_id="challenger",
+                player_lookup="a",
+                predicted_points=10.0,
+                betting_line=9.5,
+                recommendation="OVER",
+                game_id="LATE",
+            )
+        ],
+    )
     assert grade_predictions(warehouse, DAY) == 0  # no box scores at all yet
     add_box(warehouse, [("b", 25, 12)], game_id="EARLY")  # another game is final
     assert grade_predictions(warehouse, DAY) == 0

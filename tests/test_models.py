@@ -73,19 +73,24 @@ def test_file_uri_and_registry_checksum_are_accepted(trained: dict[str, Path]) -
     [
         (lambda t, tmp: spec_for(tmp / "nope.cbm"), "not found (registry model_path"),
         (lambda t, tmp: spec_for(t["catboost"], "sklearn"), "unknown model_type 'sklearn'"),
-        (lambda t, tmp: spec_for(t["catboost"], feature_version="v9_36features"),
-         "unknown feature_version 'v9_36features'"),
-        (lambda t, tmp: spec_for(t["xgboost"], "xgboost", feature_version="v2_context"),
-         "the file has 6 features but feature_version 'v2_context' has 17"),
-        (lambda t, tmp: spec_for(t["lightgbm"], "lightgbm", feature_names=tuple(reversed(V1))),
-         "feature 0 of the file is 'pts_avg_last_5' but"),
-        (lambda t, tmp: spec_for(t["catboost"], feature_count=36),
-         "registry feature_count is 36"),
+        (
+            lambda t, tmp: spec_for(t["catboost"], feature_version="v9_36features"),
+            "unknown feature_version 'v9_36features'",
+        ),
+        (
+            lambda t, tmp: spec_for(t["xgboost"], "xgboost", feature_version="v2_context"),
+            "the file has 6 features but feature_version 'v2_context' has 17",
+        ),
+        (
+            lambda t, tmp: spec_for(t["lightgbm"], "lightgbm", feature_names=tuple(reversed(V1))),
+            "feature 0 of the file is 'pts_avg_last_5' but",
+        ),
+        (lambda t, tmp: spec_for(t["catboost"], feature_count=36), "registry feature_count is 36"),
         (lambda t, tmp: spec_for(t["catboost"], model_sha256="0" * 64), "checksum mismatch"),
         (lambda t, tmp: spec_for(t["catboost"], "xgboost"), "could not read"),
         (lambda t, tmp: spec_for("gs://bucket/m.cbm"), "gs://"),
     ],
-)  # fmt: skip
+)
 def test_bad_models_are_refused_with_an_actionable_reason(
     trained: dict[str, Path], tmp_path: Path, make_spec, reason: str
 ) -> None:

@@ -65,7 +65,9 @@ def test_write_replaces_rows_with_the_same_key(warehouse: Warehouse) -> None:
 def test_a_failed_write_leaves_the_previous_rows(warehouse: Warehouse) -> None:
     warehouse.write(SCHEDULE, games(("g1", "BOS", "NYK")), ["game_id"])
     bad = games(("g1", "BOS", "NYK"), ("g2", "LAL", "GSW")).set_column(
-        2, "home_team_abbr", pa.array(["BOS", None])  # NOT NULL column: the insert fails
+        2,
+        "home_team_abbr",
+        pa.array(["BOS", None]),  # NOT NULL column: the insert fails
     )
     with pytest.raises(WarehouseError):
         warehouse.write(SCHEDULE, bad, ["game_id"])

@@ -1,13 +1,29 @@
 -- nba_predictions.ml_model_registry: the models an experiment run scores.
--- grain: one row per model_id. @model_id = '' means every enabled model; otherwise that one
--- model, enabled or not (an explicit `--model` run).
-select
-  model_id, model_name, model_type, model_version, model_path, model_format,
-  feature_version, feature_count, feature_names, model_sha256, test_mae,
-  coalesce(enabled, false) as enabled,
-  coalesce(is_production, false) as is_production,
-  coalesce(is_baseline, false) as is_baseline,
-  created_at, updated_at, notes
-from nba_predictions.ml_model_registry
-where (@model_id = '' and coalesce(enabled, false)) or model_id = @model_id
+-- grain: one row per registry row. @model_id = '' means every enabled model; otherwise that one
+-- model, enabled or not (an explicit `--model` run). `registrations` counts the rows sharing the
+-- model_id: the registry cannot enforce a unique key, so the runner refuses duplicates.
+with
+
+registrations as (
+  select model_id, count(*) as registrations
+  from nba_predictions.ml_model_registry
+  group by model_id
+),
+
+final as (
+  select
+    r.model_id, r.model_name, r.model_type, r.model_version, r.model_path, r.model_format,
+    r.feature_version, r.feature_count, r.feature_names, r.model_sha256, r.test_mae,
+    coalesce(r.enabled, false) as enabled,
+    coalesce(r.is_production, false) as is_production,
+    coalesce(r.is_baseline, false) as is_baseline,
+    r.created_at, r.updated_at, r.notes,
+    g.registrations
+  from nba_predictions.ml_model_registry as r
+  join registrations as g
+    on g.model_id = r.model_id
+  where (@model_id = '' and coalesce(r.enabled, false)) or r.model_id = @model_id
+)
+
+select * from final
 order by model_id

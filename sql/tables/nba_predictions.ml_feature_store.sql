@@ -1,5 +1,5 @@
 -- nba_predictions.ml_feature_store: table, one row per player on a game date's slate
--- (unique key: game_date, player_lookup). Built by sql/features/build_feature_store.sql.
+-- (unique key: game_date, player_lookup). Rows come from sql/features/feature_rows.sql.
 -- Point in time: a row for date D uses box scores strictly before D, plus D's own pre-game facts
 -- (prop lines, injury report). Feature sets (feature_version) are ordered subsets of the
 -- feature columns, defined in tasks/features.py.

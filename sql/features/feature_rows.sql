@@ -1,22 +1,9 @@
--- nba_predictions.ml_feature_store: rebuild the rows for game dates @start_date..@end_date.
+-- nba_predictions.ml_feature_store rows for game dates @start_date..@end_date, computed from the
+-- raw tables (a query: `tasks.features.build_features` writes its result into the store).
 -- grain: one row per (game_date, player_lookup) on the slate.
 -- The slate comes from the schedule and recent rosters (a player's latest box-score row before D,
 -- within 30 days, names his team), never from D's box scores: players who end up not playing
 -- stay on it. Rolling stats use games strictly before D; lines and injuries of D are pre-game.
-begin transaction;
-
-delete from nba_predictions.ml_feature_store
-where game_date between @start_date and @end_date;
-
-insert into nba_predictions.ml_feature_store (
-  game_date, player_lookup, player_name, game_id, team_abbr, opponent_team_abbr,
-  injury_status, betting_line, line_books,
-  pts_avg_last_5, pts_avg_last_10, pts_avg_season, pts_std_last_10,
-  min_avg_last_5, min_avg_last_10, min_avg_season,
-  fga_avg_last_10, fta_avg_last_10, starter_rate_last_10, games_played_season,
-  days_since_last_game, rest_days, is_back_to_back, is_home,
-  opp_pts_allowed_avg_last_10, teammates_out, built_at
-)
 with
 
 slate_games as (
@@ -227,6 +214,4 @@ final as (
     on l.game_date = r.game_date and l.player_lookup = r.player_lookup
 )
 
-select * from final;
-
-commit transaction;
+select * from final
