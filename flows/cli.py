@@ -233,8 +233,18 @@ def cmd_leaderboard(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_head_to_head(args: argparse.Namespace, settings: Settings) -> int:
-    table = head_to_head_table(open_warehouse(args.warehouse), args.model_a, args.model_b)
+    warehouse = open_warehouse(args.warehouse)
+    table = head_to_head_table(warehouse, args.model_a, args.model_b)
     if table.num_rows == 0 and args.format == "table":  # type: ignore[attr-defined]
+        graded = warehouse.query(
+            "select model_id from nba_predictions.v_ml_model_leaderboard order by model_id"
+        )["model_id"].to_pylist()
+        unknown = [m for m in (args.model_a, args.model_b) if m not in graded]
+        if unknown:
+            raise RegistryError(
+                f"no graded predictions for {', '.join(unknown)} "
+                f"(models with graded predictions: {', '.join(graded) or 'none yet'})"
+            )
         say(f"no player-dates graded for both {args.model_a} and {args.model_b}")
         return 0
     print_table(table, args.format)  # type: ignore[arg-type]

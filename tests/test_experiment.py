@@ -9,6 +9,7 @@ import pytest
 
 from flows.experiment import experiment
 from flows.grading import grading
+from tasks.features import FEATURE_SETS
 from tasks.warehouse import Warehouse, open_warehouse
 
 pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
@@ -31,13 +32,26 @@ def run_log(warehouse: Warehouse, day: date = DAY) -> list[dict]:
     ).to_pylist()
 
 
-def register(warehouse: Warehouse, model_id: str, model_type: str, path: str, version: str) -> None:
+def register(
+    warehouse: Warehouse,
+    model_id: str,
+    model_type: str,
+    path: str,
+    version: str,
+    names: list[str] | None = None,
+) -> None:
     warehouse.execute(
         """insert into nba_predictions.ml_model_registry
-        (model_id, model_type, model_path, feature_version, enabled, is_production, is_baseline,
-         created_at)
-        values (@id, @type, @path, @version, true, false, false, current_timestamp())""",
-        {"id": model_id, "type": model_type, "path": path, "version": version},
+        (model_id, model_type, model_path, feature_version, feature_names, enabled,
+         is_production, is_baseline, created_at)
+        values (@id, @type, @path, @version, @names, true, false, false, current_timestamp())""",
+        {
+            "id": model_id,
+            "type": model_type,
+            "path": path,
+            "version": version,
+            "names": names or [],
+        },
     )
 
 
@@ -89,6 +103,16 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
     register(warehouse, "bad_type", "sklearn", model_path(warehouse, "catboost_v1"), "v1_basic")
     # an xgboost model trained on v2_context registered as if it were v1_basic
     register(warehouse, "bad_features", "xgboost", model_path(warehouse, "xgboost_v2"), "v1_basic")
+    # the right number of features, registered in another order than the file was trained on
+    shuffled = list(reversed(FEATURE_SETS["v1_basic"]))
+    register(
+        warehouse,
+        "bad_order",
+        "lightgbm",
+        model_path(warehouse, "lightgbm_v1"),
+        "v1_basic",
+        shuffled,
+    )
 
     summary = experiment(game_date=DAY, warehouse=demo_url)
 
@@ -101,8 +125,9 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
     assert "could not read" in reasons["bad_corrupt"] and "corrupt" in reasons["bad_corrupt"]
     assert "unknown model_type 'sklearn'" in reasons["bad_type"]
     assert "has 17 features but feature_version 'v1_basic' has 6" in reasons["bad_features"]
+    assert "feature 0 of the file is 'pts_avg_last_5' but" in reasons["bad_order"]
     assert all(log[m]["rows_scored"] == 0 for m in reasons)
-    assert len(summary.failed) == 4
+    assert len(summary.failed) == 5
 
 
 def test_dry_run_writes_nothing(demo_url: str) -> None:

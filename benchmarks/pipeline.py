@@ -1,0 +1,99 @@
+"""Time each stage of the pipeline on the demo season and print the numbers.
+
+    .venv/bin/python benchmarks/pipeline.py [--days 5]
+
+Uses the plain functions (no Prefect) in a temporary DuckDB file and a local Ray with 2 CPUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import tasks  # noqa: F401  (quiet runtime defaults)
+from flows.demo import DEMO_MODELS, WINDOW_START
+from tasks.demo_data import generate_season
+from tasks.features import build_features, read_feature_batch, split_out_players
+from tasks.grading import grade_predictions
+from tasks.loading import load_rows
+from tasks.predictions import collect_predictions, write_predictions
+from tasks.registry import read_models
+from tasks.scoring import ensure_ray, release_actors, score_models
+from tasks.training import train
+from tasks.warehouse import close_all, open_warehouse
+
+timings: dict[str, list[float]] = {}
+
+
+@contextmanager
+def timed(stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    timings.setdefault(stage, []).append(time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=5, help="game days to score and grade")
+    days = parser.parse_args().days
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        warehouse = open_warehouse(f"duckdb:///{root / 'bench.duckdb'}")
+        with timed("generate season"):
+            season = generate_season()
+        with timed("load raw tables"):
+            for table, rows in season.tables().items():
+                load_rows(warehouse, table, rows)
+        with timed("build features, whole season"):
+            build_features(warehouse, date(2025, 10, 21), date(2026, 4, 12))
+        for model_id, model_type, version in DEMO_MODELS:
+            with timed(f"train {model_type} ({version})"):
+                train(
+                    warehouse, model_type=model_type, feature_version=version,
+                    train_end=WINDOW_START, model_id=model_id, models_dir=root, register=True,
+                )  # fmt: skip
+        with timed("ray.init (2 CPUs)"):
+            ensure_ray(2)
+        specs = [m.spec for m in read_models(warehouse)]
+        game_days = warehouse.query(
+            "select distinct game_date from nba_raw.schedule where game_date >= @s "
+            "order by game_date limit @n",
+            {"s": WINDOW_START, "n": days},
+        )["game_date"].to_pylist()
+        rows_per_day = []
+        for number, game_day in enumerate(game_days):
+            with timed("build features, one day"):
+                build_features(warehouse, game_day, game_day)
+            slate, _ = split_out_players(read_feature_batch(warehouse, game_day))
+            stage = "score 4 models, cold actors" if number == 0 else "score 4 models, warm actors"
+            with timed(stage):
+                results = score_models(specs, slate)
+            rows, _ = collect_predictions(
+                results, specs, slate, game_date=game_day, min_edge=0.0, run_id="bench",
+                now=datetime.now(UTC),
+            )  # fmt: skip
+            rows_per_day.append(rows.num_rows)
+            with timed("write predictions"):
+                write_predictions(warehouse, rows)
+            with timed("grade one day"):
+                grade_predictions(warehouse, game_day)
+        with timed("query leaderboard view"):
+            warehouse.query("select * from nba_predictions.v_ml_model_leaderboard")
+        with timed("query head-to-head view"):
+            warehouse.query("select * from nba_predictions.v_ml_model_head_to_head")
+        release_actors()
+        close_all()
+    print(f"demo season, {days} game days, {statistics.mean(rows_per_day):.0f} predictions/day")
+    print(f"{'stage':<34}{'runs':>5}{'median s':>10}{'max s':>8}")
+    for stage, values in timings.items():
+        print(f"{stage:<34}{len(values):>5}{statistics.median(values):>10.3f}{max(values):>8.3f}")
+
+
+if __name__ == "__main__":
+    main()
