@@ -1,19 +1,27 @@
--- nba_predictions.v_ml_model_leaderboard: view, one row per model with graded predictions
--- (key: model_id), all time. rank 1 = lowest mae. Break-even bet_accuracy at -110 is 52.38%.
-create or replace view nba_predictions.v_ml_model_leaderboard as
+-- nba_predictions.v_ml_model_performance: view, every measure defined once, at two grains:
+-- one row per model per game date (all_time = false) and one per model over all dates
+-- (all_time = true, game_date NULL). The daily and leaderboard views select from it.
+-- bet_accuracy = wins / (wins + losses); roi is per bet at -110 (break-even 52.38%).
+create or replace view nba_predictions.v_ml_model_performance as
 with
 
 results as (
   select
     *,
+    percentile_cont(prediction_error, 0.5) over (partition by model_id, game_date)
+      as day_median_error,
+    percentile_cont(prediction_error, 0.9) over (partition by model_id, game_date)
+      as day_p90_error,
     percentile_cont(prediction_error, 0.5) over (partition by model_id) as all_median_error,
     percentile_cont(prediction_error, 0.9) over (partition by model_id) as all_p90_error
   from nba_predictions.v_ml_model_prediction_results
 ),
 
-by_model as (
+measures as (
   select
     model_id,
+    game_date,
+    grouping(game_date) = 1 as all_time,
     count(*) as predictions,
     countif(is_graded) as graded_predictions,
     countif(is_void) as void_predictions,
@@ -21,8 +29,10 @@ by_model as (
     min(game_date) as first_game_date,
     max(game_date) as last_game_date,
     avg(prediction_error) as mae,
-    max(all_median_error) as median_error,
-    max(all_p90_error) as p90_error,
+    max(day_median_error) as day_median_error,
+    max(day_p90_error) as day_p90_error,
+    max(all_median_error) as all_median_error,
+    max(all_p90_error) as all_p90_error,
     safe_divide(countif(within_3), countif(is_graded)) as within_3_rate,
     safe_divide(countif(within_5), countif(is_graded)) as within_5_rate,
     countif(bet_outcome is not null) as bets,
@@ -36,25 +46,15 @@ by_model as (
     safe_divide(countif(beat_baseline), countif(beat_baseline is not null))
       as beat_baseline_rate
   from results
-  group by model_id
-  having countif(is_graded) > 0
+  group by grouping sets ((model_id, game_date), (model_id))
 ),
 
 final as (
   select
-    rank() over (order by m.mae) as rank,
-    m.model_id,
-    r.model_name,
-    r.model_type,
-    r.feature_version,
-    coalesce(r.is_production, false) as is_production,
-    coalesce(r.is_baseline, false) as is_baseline,
-    coalesce(r.enabled, false) as enabled,
-    r.test_mae,
-    m.* except (model_id)
-  from by_model as m
-  left join nba_predictions.ml_model_registry as r
-    on r.model_id = m.model_id
+    * except (day_median_error, day_p90_error, all_median_error, all_p90_error),
+    if(all_time, all_median_error, day_median_error) as median_error,
+    if(all_time, all_p90_error, day_p90_error) as p90_error
+  from measures
 )
 
 select * from final

@@ -1,0 +1,30 @@
+-- nba_predictions.v_ml_model_daily_performance: view, one row per model per game date
+-- (key: model_id, game_date). Measures are defined in v_ml_model_performance.
+create or replace view nba_predictions.v_ml_model_daily_performance as
+with
+
+final as (
+  select
+    game_date,
+    model_id,
+    predictions,
+    graded_predictions,
+    void_predictions,
+    mae,
+    median_error,
+    p90_error,
+    within_3_rate,
+    within_5_rate,
+    bets,
+    wins,
+    losses,
+    pushes,
+    bet_accuracy,
+    roi,
+    beat_vegas_rate,
+    beat_baseline_rate
+  from nba_predictions.v_ml_model_performance
+  where not all_time
+)
+
+select * from final

@@ -1,0 +1,43 @@
+-- nba_predictions.v_ml_model_leaderboard: view, one row per model with graded predictions
+-- (key: model_id), all time. rank 1 = lowest mae. Measures are defined in
+-- v_ml_model_performance; break-even bet_accuracy at -110 is 52.38%.
+create or replace view nba_predictions.v_ml_model_leaderboard as
+with
+
+final as (
+  select
+    rank() over (order by p.mae) as rank,
+    p.model_id,
+    r.model_name,
+    r.model_type,
+    r.feature_version,
+    coalesce(r.is_production, false) as is_production,
+    coalesce(r.is_baseline, false) as is_baseline,
+    coalesce(r.enabled, false) as enabled,
+    r.test_mae,
+    p.predictions,
+    p.graded_predictions,
+    p.void_predictions,
+    p.game_days,
+    p.first_game_date,
+    p.last_game_date,
+    p.mae,
+    p.median_error,
+    p.p90_error,
+    p.within_3_rate,
+    p.within_5_rate,
+    p.bets,
+    p.wins,
+    p.losses,
+    p.pushes,
+    p.bet_accuracy,
+    p.roi,
+    p.beat_vegas_rate,
+    p.beat_baseline_rate
+  from nba_predictions.v_ml_model_performance as p
+  left join nba_predictions.ml_model_registry as r
+    on r.model_id = p.model_id
+  where p.all_time and p.graded_predictions > 0
+)
+
+select * from final
