@@ -1,4 +1,4 @@
--- nba_predictions.ml_feature_store rows for game dates @start_date..@end_date, computed from the
+-- nba_predictions.ml_feature_store rows for the game dates start_date..end_date, computed from the
 -- raw tables (a query: `tasks.features.build_features` writes its result into the store).
 -- grain: one row per (game_date, player_lookup) on the slate.
 -- The slate comes from the schedule and recent rosters (a player's latest box-score row before D,
@@ -197,7 +197,7 @@ final as (
     r.is_home,
     o.opp_pts_allowed_avg_last_10,
     cast(
-      countif(i.injury_status = 'OUT') over (partition by r.game_date, r.team_abbr)
+      sum(if(i.injury_status = 'OUT', 1, 0)) over (partition by r.game_date, r.team_abbr)
       - if(i.injury_status = 'OUT', 1, 0) as float64
     ) as teammates_out,
     current_timestamp() as built_at

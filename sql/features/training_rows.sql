@@ -1,4 +1,4 @@
--- Training rows: feature-store rows before @train_end whose player played, with the points scored.
+-- Training rows: feature-store rows before the cutoff date whose player played, with the points scored.
 -- grain: one row per (game_date, player_lookup).
 with
 

@@ -1,4 +1,4 @@
--- What grading can do for @game_date: box-score rows, and predictions by state.
+-- What grading can do for one game date: box-score rows, and predictions by state.
 -- grain: one row.
 with
 

@@ -1,5 +1,5 @@
 -- nba_predictions.ml_model_registry: the models an experiment run scores.
--- grain: one row per registry row. @model_id = '' means every enabled model; otherwise that one
+-- grain: one row per registry row. An empty model_id parameter means every enabled model; else that one
 -- model, enabled or not (an explicit `--model` run). `registrations` counts the rows sharing the
 -- model_id: the registry cannot enforce a unique key, so the runner refuses duplicates.
 with

@@ -1,4 +1,4 @@
--- nba_predictions.ml_model_registry: make @model_id the one production model.
+-- nba_predictions.ml_model_registry: make one model the only production model.
 -- One UPDATE flips both rows, so no reader ever sees zero or two production models.
 begin transaction;
 

@@ -1,4 +1,4 @@
--- nba_predictions.ml_model_registry: add @model_id, or update its file and metadata if it exists.
+-- nba_predictions.ml_model_registry: add a model, or update its file and metadata if it exists.
 -- Re-registering keeps the model's enabled/production/baseline flags and created_at.
 begin transaction;
 

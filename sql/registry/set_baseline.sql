@@ -1,4 +1,4 @@
--- nba_predictions.ml_model_registry: make @model_id the one baseline model (one UPDATE, see promote.sql).
+-- nba_predictions.ml_model_registry: make one model the only baseline model (one UPDATE, see promote.sql).
 begin transaction;
 
 update nba_predictions.ml_model_registry

@@ -1,4 +1,4 @@
--- nba_predictions.ml_model_registry: enable or disable @model_id for experiment runs.
+-- nba_predictions.ml_model_registry: enable or disable one model for experiment runs.
 begin transaction;
 
 update nba_predictions.ml_model_registry
