@@ -16,7 +16,7 @@ from tasks.models import MODEL_TYPES, ModelError
 from tasks.registry import RegistryError
 from tasks.report import FORMATS, format_table, print_table
 from tasks.settings import Settings
-from tasks.warehouse import Warehouse, WarehouseError, close_all, open_warehouse
+from tasks.warehouse import WarehouseError, close_all, open_warehouse
 
 # Errors whose message already says what is wrong and how to fix it: no traceback.
 USER_ERRORS = (WarehouseError, LoadError, ModelError, RegistryError, FeatureSetError)
@@ -82,10 +82,12 @@ def cmd_features_build(args: argparse.Namespace, settings: Settings) -> int:
 
     warehouse = open_warehouse(args.warehouse)
     bounds = schedule_bounds(warehouse)
-    if bounds is None and (args.start is None or args.end is None):
+    if args.start and args.end:
+        start, end = args.start, args.end
+    elif bounds is None:
         raise WarehouseError("nba_raw.schedule is empty: load a schedule first (shadowline load)")
-    start = args.start or bounds[0]  # type: ignore[index]
-    end = args.end or bounds[1]  # type: ignore[index]
+    else:
+        start, end = args.start or bounds[0], args.end or bounds[1]
     started = time.perf_counter()
     rows = build_features(warehouse, start, end)
     say(f"built {rows:,} feature rows for {start}..{end} in {time.perf_counter() - started:.1f}s")
@@ -206,39 +208,20 @@ def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def leaderboard_table(warehouse: Warehouse) -> object:
-    return warehouse.query(
-        """select rank, model_id, model_type, feature_version, is_production, is_baseline,
-        graded_predictions, mae, median_error, p90_error, within_5_rate, bets, bet_accuracy,
-        roi, beat_vegas_rate, beat_baseline_rate
-        from nba_predictions.v_ml_model_leaderboard order by mae"""
-    )
-
-
-def head_to_head_table(warehouse: Warehouse, model_a: str, model_b: str) -> object:
-    return warehouse.query(
-        """select model_a, model_b, shared_predictions, game_days, model_a_mae, model_b_mae,
-        mae_difference, model_a_wins, model_b_wins, ties, model_a_win_rate,
-        model_a_bet_accuracy, model_b_bet_accuracy, better_model
-        from nba_predictions.v_ml_model_head_to_head
-        where @a in (model_a, model_b) and @b in (model_a, model_b)""",
-        {"a": model_a, "b": model_b},
-    )
-
-
 def cmd_leaderboard(args: argparse.Namespace, settings: Settings) -> int:
-    table = leaderboard_table(open_warehouse(args.warehouse))
-    print_table(table, args.format)  # type: ignore[arg-type]
+    from tasks.results import leaderboard
+
+    print_table(leaderboard(open_warehouse(args.warehouse)), args.format)
     return 0
 
 
 def cmd_head_to_head(args: argparse.Namespace, settings: Settings) -> int:
+    from tasks.results import graded_models, head_to_head
+
     warehouse = open_warehouse(args.warehouse)
-    table = head_to_head_table(warehouse, args.model_a, args.model_b)
-    if table.num_rows == 0 and args.format == "table":  # type: ignore[attr-defined]
-        graded = warehouse.query(
-            "select model_id from nba_predictions.v_ml_model_leaderboard order by model_id"
-        )["model_id"].to_pylist()
+    table = head_to_head(warehouse, args.model_a, args.model_b)
+    if table.num_rows == 0 and args.format == "table":
+        graded = graded_models(warehouse)
         unknown = [m for m in (args.model_a, args.model_b) if m not in graded]
         if unknown:
             raise RegistryError(
@@ -247,12 +230,12 @@ def cmd_head_to_head(args: argparse.Namespace, settings: Settings) -> int:
             )
         say(f"no player-dates graded for both {args.model_a} and {args.model_b}")
         return 0
-    print_table(table, args.format)  # type: ignore[arg-type]
+    print_table(table, args.format)
     return 0
 
 
 def cmd_daily(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.grading import daily_performance
+    from tasks.results import daily_performance
 
     game_date = args.date or settings.yesterday()
     table = daily_performance(open_warehouse(args.warehouse), game_date)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from tasks.demo_data import generate_season
-from tasks.features import build_features, schedule_bounds
+from tasks.features import build_features, game_days, schedule_bounds
 from tasks.loading import load_rows
 from tasks.registry import promote, set_baseline
 from tasks.report import format_table
+from tasks.results import head_to_head, leaderboard
 from tasks.settings import Settings
 from tasks.training import train
 from tasks.warehouse import open_warehouse
@@ -38,7 +39,7 @@ def run_demo(
     days: int = 14,
     say: Callable[[str], None] = print,
 ) -> int:
-    from flows.cli import head_to_head_table, leaderboard_table, print_experiment
+    from flows.cli import print_experiment
     from flows.experiment import experiment
     from flows.grading import grading
 
@@ -57,8 +58,10 @@ def run_demo(
             f"{season.player_points_props.num_rows:,} prop lines"
         )
 
-    first, last = schedule_bounds(warehouse)  # type: ignore[misc]
-    game_days = _game_days(warehouse, WINDOW_START, days)
+    bounds = schedule_bounds(warehouse)
+    assert bounds is not None  # the season was just loaded
+    first, last = bounds
+    window = game_days(warehouse, WINDOW_START, days)
     with step(f"building point-in-time features for {first}..{last}"):
         step.detail(f"{build_features(warehouse, first, last):,} player-game rows")
 
@@ -78,44 +81,31 @@ def run_demo(
         promote(warehouse, PRODUCTION, detail="demo")
         step.detail(f"baseline {BASELINE}, production {PRODUCTION}")
 
-    with step(f"running experiments and grading over {len(game_days)} game days"):
-        for number, game_day in enumerate(game_days, start=1):
+    with step(f"running experiments and grading over {len(window)} game days"):
+        for number, game_day in enumerate(window, start=1):
             ran = experiment(game_date=game_day, warehouse=url)
             graded = grading(game_date=game_day, warehouse=url)
             if ran.failed or ran.note:
                 print_experiment(ran, prefix="    ")
             after = graded.after
             step.detail(
-                f"[{number:>2}/{len(game_days)}] {game_day}  {len(ran.outcomes)} models, "
+                f"[{number:>2}/{len(window)}] {game_day}  {len(ran.outcomes)} models, "
                 f"{ran.rows_written:,} predictions, {after.graded:,} graded, {after.void} void"
             )
 
     say("")
     say("Leaderboard (nba_predictions.v_ml_model_leaderboard)")
-    say(format_table(leaderboard_table(warehouse)))  # type: ignore[arg-type]
+    say(format_table(leaderboard(warehouse)))
     say("")
     say(f"Head-to-head: {PRODUCTION} (production) vs {BASELINE} (baseline)")
-    say(format_table(head_to_head_table(warehouse, PRODUCTION, BASELINE)))  # type: ignore[arg-type]
+    say(format_table(head_to_head(warehouse, PRODUCTION, BASELINE)))
     say("")
     say(f"Done in {time.perf_counter() - began:.0f}s. Try next:")
-    say(f"  shadowline daily --date {game_days[-1]}")
-    say(f"  shadowline run --date {_next_game_day(warehouse, game_days[-1])} --dry-run")
+    after = game_days(warehouse, window[-1] + timedelta(days=1), 1) or window[-1:]
+    say(f"  shadowline daily --date {window[-1]}")
+    say(f"  shadowline run --date {after[0]} --dry-run")
     say('  shadowline query "select * from nba_predictions.v_ml_model_leaderboard order by mae"')
     return 0
-
-
-def _game_days(warehouse: object, start: date, days: int) -> list[date]:
-    rows = warehouse.query(  # type: ignore[attr-defined]
-        "select distinct game_date from nba_raw.schedule where game_date >= @start "
-        "order by game_date limit @days",
-        {"start": start, "days": days},
-    )
-    return rows["game_date"].to_pylist()
-
-
-def _next_game_day(warehouse: object, after: date) -> date:
-    days = _game_days(warehouse, date.fromordinal(after.toordinal() + 1), 1)
-    return days[0] if days else after
 
 
 class _Steps:

@@ -121,6 +121,16 @@ def schedule_bounds(warehouse: Warehouse) -> tuple[date, date] | None:
     return None if first is None else (first, last)
 
 
+def game_days(warehouse: Warehouse, start: date, count: int) -> list[date]:
+    """The first `count` dates with games on or after `start`."""
+    rows = warehouse.query(
+        "select distinct game_date from nba_raw.schedule where game_date >= @start "
+        "order by game_date limit @count",
+        {"start": start, "count": count},
+    )
+    return rows["game_date"].to_pylist()
+
+
 def read_feature_batch(warehouse: Warehouse, game_date: date) -> pa.Table:
     """Every slate row of `game_date` with all feature columns (read once per run)."""
     return warehouse.query(sql_text("features/feature_batch"), {"game_date": game_date})

@@ -13,7 +13,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import features, grading, predictions, registry, scoring
+from tasks import features, grading, predictions, registry, results, scoring
 from tasks.models import ModelSpec
 from tasks.warehouse import open_warehouse
 
@@ -75,4 +75,4 @@ def grade_predictions(warehouse: str, game_date: date) -> int:
 
 @task(name="read daily performance", cache_policy=NO_CACHE)
 def read_daily_performance(warehouse: str, game_date: date) -> pa.Table:
-    return grading.daily_performance(open_warehouse(warehouse), game_date)
+    return results.daily_performance(open_warehouse(warehouse), game_date)

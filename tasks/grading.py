@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pyarrow as pa
-
 from tasks.warehouse import Warehouse, sql_text
 
 
@@ -28,14 +26,3 @@ def grading_status(warehouse: Warehouse, game_date: date) -> GradingStatus:
 def grade_predictions(warehouse: Warehouse, game_date: date) -> int:
     """Grade `game_date`; the number of prediction rows whose result changed (0 on a rerun)."""
     return warehouse.execute(sql_text("grading/grade_predictions"), {"game_date": game_date})
-
-
-def daily_performance(warehouse: Warehouse, game_date: date) -> pa.Table:
-    return warehouse.query(
-        """select model_id, predictions, graded_predictions, mae, median_error, bets, wins,
-        losses, pushes, bet_accuracy, roi, beat_vegas_rate, beat_baseline_rate
-        from nba_predictions.v_ml_model_daily_performance
-        where game_date = @game_date
-        order by mae""",
-        {"game_date": game_date},
-    )

@@ -25,6 +25,9 @@ _REFUSED_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav", ".dill")
 _GENERATED_NAME = re.compile(r"^(Column_|f)?\d+$")
 
 
+Predict = Callable[[np.ndarray], np.ndarray]
+
+
 class ModelError(Exception):
     """A model that cannot be used, with a reason a person can act on."""
 
@@ -51,7 +54,7 @@ class LoadedModel:
     model_id: str
     feature_names: tuple[str, ...]
     sha256: str
-    _predict: Callable[[np.ndarray], np.ndarray]
+    _predict: Predict
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         return np.asarray(self._predict(features), dtype=np.float64).reshape(-1)
@@ -101,7 +104,7 @@ def _refuse_unsafe(path: Path, spec: ModelSpec) -> None:
         )
 
 
-def _open_catboost(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+def _open_catboost(path: Path) -> tuple[Predict, list[str]]:
     from catboost import CatBoostRegressor
 
     model = CatBoostRegressor()
@@ -109,7 +112,7 @@ def _open_catboost(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list
     return (lambda x: model.predict(x, thread_count=1)), list(model.feature_names_ or [])
 
 
-def _open_xgboost(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+def _open_xgboost(path: Path) -> tuple[Predict, list[str]]:
     import xgboost as xgb
 
     booster = xgb.Booster(model_file=str(path))
@@ -133,7 +136,7 @@ def _check_lightgbm_text(text: str) -> None:
         raise ValueError("not a complete LightGBM text model")
 
 
-def _open_lightgbm(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+def _open_lightgbm(path: Path) -> tuple[Predict, list[str]]:
     import lightgbm as lgb
 
     text = path.read_text(errors="replace")
@@ -143,7 +146,7 @@ def _open_lightgbm(path: Path) -> tuple[Callable[[np.ndarray], np.ndarray], list
 
 
 _OPENERS = {"catboost": _open_catboost, "xgboost": _open_xgboost, "lightgbm": _open_lightgbm}
-_cache: dict[tuple[str, str, str], tuple[Callable[[np.ndarray], np.ndarray], list[str]]] = {}
+_cache: dict[tuple[str, str, str], tuple[Predict, list[str]]] = {}
 
 
 def load_model(spec: ModelSpec) -> LoadedModel:
@@ -256,7 +259,9 @@ def train_model(
     )
 
 
-def _train_catboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
+def _train_catboost(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], path: Path, seed: int
+) -> Predict:
     from catboost import CatBoostRegressor, Pool
 
     model = CatBoostRegressor(
@@ -274,7 +279,9 @@ def _train_catboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
     return model.predict
 
 
-def _train_xgboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
+def _train_xgboost(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], path: Path, seed: int
+) -> Predict:
     import xgboost as xgb
 
     params = {
@@ -292,7 +299,9 @@ def _train_xgboost(x, y, names, path, seed):  # type: ignore[no-untyped-def]
     return booster.inplace_predict
 
 
-def _train_lightgbm(x, y, names, path, seed):  # type: ignore[no-untyped-def]
+def _train_lightgbm(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], path: Path, seed: int
+) -> Predict:
     import lightgbm as lgb
 
     params = {

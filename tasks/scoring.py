@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -90,7 +91,7 @@ def ensure_ray(num_cpus: int | None = None) -> None:
 
 # Actors live for the process (a backfill or the demo scores many dates with the same models),
 # keyed by the model and its file's identity: a changed file gets a fresh actor.
-_pool: dict[tuple[object, ...], object] = {}
+_pool: dict[tuple[object, ...], Any] = {}  # ActorHandle[ModelScorer]
 _pool_session: list[str] = []
 
 
@@ -109,7 +110,7 @@ def release_actors() -> None:
     while _pool:
         _, actor = _pool.popitem()
         if ray.is_initialized():
-            ray.kill(actor)  # type: ignore[arg-type]
+            ray.kill(actor)
 
 
 def _check_capacity(count: int, actor_cpus: float) -> None:
@@ -141,7 +142,9 @@ def score_models(
     """
     import ray
 
-    session = ray.get_runtime_context().get_job_id()
+    # Job ids restart at 01000000 in every new local cluster; the driver's node id does not.
+    context = ray.get_runtime_context()
+    session = f"{context.get_job_id()}@{context.get_node_id()}"
     if _pool_session != [session]:  # a new Ray session: the old handles are gone
         _pool.clear()
         _pool_session[:] = [session]
@@ -164,7 +167,7 @@ def score_models(
         if key not in _pool:
             _pool[key] = remote_scorer.options(**options).remote(spec, min_points, max_points)
         used.add(key)
-        in_flight[_pool[key].score.remote(batch_refs[names])] = (spec, key)  # type: ignore[attr-defined]
+        in_flight[_pool[key].score.remote(batch_refs[names])] = (spec, key)
     while in_flight:
         done, _ = ray.wait(list(in_flight), num_returns=1)
         spec, key = in_flight.pop(done[0])
@@ -173,8 +176,8 @@ def score_models(
         except ray.exceptions.RayError as error:  # the actor died (e.g. a native crash)
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
             results.append(ScoreResult(spec.model_id, None, f"scoring actor failed: {reason}", 0))
-            ray.kill(_pool.pop(key))  # type: ignore[arg-type]
+            ray.kill(_pool.pop(key))
     for key in [k for k in _pool if k not in used]:  # models no longer run
-        ray.kill(_pool.pop(key))  # type: ignore[arg-type]
+        ray.kill(_pool.pop(key))
     order = {spec.model_id: i for i, spec in enumerate(specs)}
     return sorted(results, key=lambda r: order[r.model_id])
