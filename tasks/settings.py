@@ -38,6 +38,24 @@ class Settings(BaseSettings):
     ray_num_cpus: int | None = Field(
         None, ge=1, description="CPUs for a local Ray instance (default: all of this machine's)."
     )
+    bigquery_location: str | None = Field(
+        None, description="BigQuery location for datasets and jobs, e.g. US or EU."
+    )
+    bigquery_endpoint: str | None = Field(
+        None,
+        description="Send BigQuery API calls here instead of Google's (an emulator, in tests); "
+        "anonymous credentials are used with it.",
+    )
+    gcp_credentials_block: str | None = Field(
+        None,
+        description="Name of a prefect-gcp GcpCredentials block to authenticate with; "
+        "application default credentials when unset.",
+    )
+    max_bytes_billed: int | None = Field(
+        10 * 1024**3,
+        ge=1,
+        description="BigQuery jobs that would bill more bytes than this fail instead of running.",
+    )
     timezone: str = Field(
         "America/New_York", description="Game days are dates in this zone (default dates)."
     )

@@ -51,22 +51,36 @@ class Statement:
     is_query: bool
 
 
+def _split(sql: str) -> list[str]:
+    """The statements of a BigQuery script as their original text (comments included)."""
+    tokens = sqlglot.Dialect.get_or_raise("bigquery").tokenize(sql)
+    cuts = [t.end for t in tokens if t.token_type == sqlglot.TokenType.SEMICOLON]
+    pieces, start = [], 0
+    for cut in cuts:
+        pieces.append(sql[start:cut])
+        start = cut + 1
+    pieces.append(sql[start:])
+    return [piece for piece in pieces if sqlglot.parse(piece, read="bigquery") != [None]]
+
+
 @lru_cache(maxsize=512)
 def transpile(sql: str, dialect: str) -> tuple[Statement, ...]:
-    """Split a BigQuery script into statements, each rendered for `dialect` with its parameters."""
+    """Split a BigQuery script into statements with their parameters, each rendered for
+    `dialect`; for "bigquery" each statement keeps its original text."""
     try:
-        expressions = [e for e in sqlglot.parse(sql, read="bigquery") if e is not None]
+        texts = _split(sql)
+        expressions = [sqlglot.parse_one(text, read="bigquery") for text in texts]
     except sqlglot.errors.SqlglotError as error:
         first = str(error).splitlines()[0]
         raise WarehouseError(f"could not parse the SQL: {first}") from None
     statements = []
-    for expression in expressions:
+    for text, expression in zip(texts, expressions, strict=True):
         if dialect == "duckdb":
             expression = expression.transform(_bigquery_semantics_for_duckdb)
         names = tuple(sorted({p.name for p in expression.find_all(exp.Parameter)}))
         statements.append(
             Statement(
-                sql=expression.sql(dialect=dialect),
+                sql=text.strip() if dialect == "bigquery" else expression.sql(dialect=dialect),
                 params=names,
                 is_dml=isinstance(expression, _DML),
                 is_query=isinstance(expression, exp.Query),
@@ -246,10 +260,9 @@ def open_warehouse(url: str) -> Warehouse:
         if url.startswith("duckdb:///"):
             warehouse: Warehouse = DuckDBWarehouse(url.removeprefix("duckdb:///"))
         elif url.startswith("bigquery://"):
-            raise WarehouseError(
-                f"warehouse {url}: the BigQuery backend is not built yet; "
-                "use a duckdb:///path.duckdb warehouse for now"
-            )
+            from tasks.bigquery import BigQueryWarehouse
+
+            warehouse = BigQueryWarehouse(url)
         else:
             raise WarehouseError(
                 f"unknown warehouse {url!r}: use duckdb:///path.duckdb or bigquery://PROJECT "

@@ -79,3 +79,26 @@ def demo_url(demo_file: Path, tmp_path: Path) -> Iterator[str]:
     shutil.copy(demo_file, copy)
     yield f"duckdb:///{copy}"
     close_all()
+
+
+@pytest.fixture(scope="session")
+def bigquery_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A BigQuery emulator on a free loopback port for the session (installed on first use).
+    If it cannot start, the tests that need it fail with the reason: never skipped."""
+    from tests.emulators import EmulatorError, bigquery_emulator
+
+    try:
+        with bigquery_emulator(tmp_path_factory.mktemp("bqemulator")) as endpoint:
+            yield endpoint
+    except EmulatorError as error:
+        pytest.fail(f"the BigQuery emulator could not start: {error}", pytrace=False)
+
+
+@pytest.fixture
+def bigquery_url(bigquery_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh project on the emulator, with shadowline's datasets, tables and views."""
+    import uuid
+
+    monkeypatch.setenv("SHADOWLINE_BIGQUERY_ENDPOINT", bigquery_endpoint)
+    yield f"bigquery://test-{uuid.uuid4().hex[:10]}"
+    close_all()

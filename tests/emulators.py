@@ -1,0 +1,110 @@
+"""Wire-protocol peers for Google services, started by the tests themselves on loopback.
+
+The emulators live in their own virtual environment (`.venv-emulators`, created on first use)
+because bqemulator pins a DuckDB and sqlglot that clash with the project's.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv-emulators"
+PACKAGES = [
+    "bqemulator==1.4.0",
+    "duckdb==1.5.5",
+    "duckdb-extension-spatial==1.5.5",
+    "numpy",
+    "google-cloud-bigquery",
+    "gcp-storage-emulator",
+]
+# bqemulator loads DuckDB's spatial extension, which DuckDB would download; install the copy
+# that the PyPI package ships instead (no network here).
+_INSTALL_SPATIAL = """
+import os, duckdb, duckdb_extension_spatial as d
+path = os.path.join(os.path.dirname(d.__file__), "extensions", "v1.5.5", "spatial.duckdb_extension")
+duckdb.connect().execute(f"INSTALL '{path}'")
+"""
+
+
+class EmulatorError(RuntimeError):
+    pass
+
+
+def _run(args: list[str], what: str) -> None:
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise EmulatorError(f"{what} failed:\n{tail}")
+
+
+def ensure_installed() -> Path:
+    """The emulators' virtual environment, created and filled if missing."""
+    stamp = VENV / ".installed"
+    python = VENV / "bin" / "python"
+    if not stamp.exists():
+        if not python.exists():
+            _run([sys.executable, "-m", "venv", str(VENV)], "creating .venv-emulators")
+        _run([str(python), "-m", "pip", "install", "-q", *PACKAGES], "installing emulators")
+        stamp.touch()
+    _run([str(python), "-c", _INSTALL_SPATIAL], "installing DuckDB's spatial extension")
+    return VENV / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running(args: list[str], url: str, log: Path, timeout: float = 60) -> Iterator[None]:
+    """Start `args`, wait until `url` answers over HTTP, and stop the process by its pid."""
+    with log.open("w") as output:
+        process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env=os.environ)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise EmulatorError(f"{args[0]} exited: {log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (404 on its root is fine)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise EmulatorError(
+                        f"{args[0]} did not answer at {url} in {timeout:.0f}s"
+                    ) from None
+                time.sleep(0.3)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def bigquery_emulator(workdir: Path) -> Iterator[str]:
+    """bqemulator (BigQuery's REST API over an in-memory DuckDB); yields its endpoint URL."""
+    bin_dir = ensure_installed()
+    rest, grpc = free_port(), free_port()
+    args = [str(bin_dir / "bqemulator"), "start", "--rest-host", "127.0.0.1",
+            "--rest-port", str(rest), "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc),
+            "--project", "shadowline-test", "--log-level", "warning"]  # fmt: skip
+    endpoint = f"http://127.0.0.1:{rest}"
+    with running(args, endpoint + "/", workdir / "bqemulator.log"):
+        yield endpoint
