@@ -16,10 +16,11 @@ from tasks.models import MODEL_TYPES, ModelError
 from tasks.registry import RegistryError
 from tasks.report import FORMATS, format_table, print_table
 from tasks.settings import Settings
+from tasks.storage import StorageError
 from tasks.warehouse import WarehouseError, close_all, open_warehouse
 
 # Errors whose message already says what is wrong and how to fix it: no traceback.
-USER_ERRORS = (WarehouseError, LoadError, ModelError, RegistryError, FeatureSetError)
+USER_ERRORS = (WarehouseError, LoadError, ModelError, RegistryError, FeatureSetError, StorageError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -196,7 +197,22 @@ def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
     if action == "list":
         print_table(registry.list_models(warehouse), args.format)
         return 0
-    if action in ("enable", "disable"):
+    if action == "add":
+        from tasks.training import register_file
+
+        model_path = register_file(
+            warehouse,
+            Path(args.file),
+            model_id=args.model_id,
+            model_type=args.model_type,
+            feature_version=args.feature_version,
+            upload_to=args.upload,
+            model_name=args.model_name,
+            test_mae=args.test_mae,
+            notes=args.notes,
+        )
+        say(f"registered {args.model_id} (enabled) from {model_path}")
+    elif action in ("enable", "disable"):
         registry.set_enabled(warehouse, args.model_id, action == "enable")
         say(f"{args.model_id}: {action}d")
     elif action == "promote":
@@ -336,6 +352,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing = registry_commands.add_parser("list", help="every registered model")
     add_format(listing)
+    adding = registry_commands.add_parser(
+        "add", help="register a model file after checking that it loads and fits its feature set"
+    )
+    adding.add_argument("--model-id", required=True, help="registry id, e.g. catboost_v3")
+    adding.add_argument("--model-type", required=True, choices=MODEL_TYPES)
+    adding.add_argument("--feature-version", required=True, choices=sorted(FEATURE_SETS))
+    adding.add_argument("--file", required=True, help="the model file in its native format")
+    adding.add_argument("--upload", metavar="GS_URI", help="upload it first (gs://bucket/path)")
+    adding.add_argument("--model-name", help="display name")
+    adding.add_argument("--test-mae", type=float, help="MAE measured when it was trained")
+    adding.add_argument("--notes", help="free text")
     for action, help_text in (
         ("enable", "include a model in experiment runs"),
         ("disable", "leave a model out of experiment runs"),

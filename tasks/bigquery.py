@@ -52,6 +52,19 @@ def _scalar_type(value: Any) -> str:
     raise WarehouseError(f"cannot pass a {type(value).__name__} as a query parameter")
 
 
+def job_labels() -> dict[str, str]:
+    """Labels on every job: the app, and the Prefect flow run it belongs to (if any)."""
+    labels = {"app": "shadowline"}
+    try:
+        from prefect.runtime import flow_run
+
+        if flow_run.id:
+            labels["flow_run_id"] = str(flow_run.id)
+    except ImportError:
+        pass
+    return labels
+
+
 def _credentials(settings: Settings) -> Any:
     if settings.bigquery_endpoint:
         from google.auth.credentials import AnonymousCredentials
@@ -89,7 +102,6 @@ class BigQueryWarehouse(Warehouse):
             location=self.settings.bigquery_location,
             client_options=options,
         )
-        self.labels: dict[str, str] = {"app": "shadowline"}
 
     # -- running statements ------------------------------------------------------------------
 
@@ -102,7 +114,7 @@ class BigQueryWarehouse(Warehouse):
         return bigquery.QueryJobConfig(
             query_parameters=[query_parameter(n, params[n]) for n in names],
             maximum_bytes_billed=self.settings.max_bytes_billed,
-            labels=self.labels,
+            labels=job_labels(),
             **extra,
         )
 
@@ -210,7 +222,7 @@ class BigQueryWarehouse(Warehouse):
                 job_config=bigquery.LoadJobConfig(
                     source_format=bigquery.SourceFormat.PARQUET,
                     write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-                    labels=self.labels,
+                    labels=job_labels(),
                 ),
             ).result()
         except GoogleAPICallError as error:

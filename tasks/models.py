@@ -69,17 +69,19 @@ def sha256_of(path: Path) -> str:
 
 
 def local_model_file(spec: ModelSpec) -> Path:
-    """The model file on this machine: a local path (relative to the working directory) or
-    file:// URI. Remote schemes plug in here."""
+    """The model file on this machine: a local path (relative to the working directory), a
+    file:// URI, or a gs:// object downloaded once per generation into the model cache."""
     where = spec.model_path
     parsed = urlparse(where)
     if parsed.scheme == "file":
         path = Path(parsed.path)
     elif parsed.scheme == "gs":
-        raise ModelError(
-            f"model_path {where}: gs:// model files are not supported by this version yet; "
-            "copy the file to a local path and update model_path"
-        )
+        from tasks.storage import StorageError, fetch
+
+        try:
+            path = fetch(where)
+        except StorageError as error:
+            raise ModelError(str(error)) from None
     elif parsed.scheme and len(parsed.scheme) > 1:  # one letter is a Windows drive
         raise ModelError(f"model_path {where}: unknown scheme {parsed.scheme}:// (use a path)")
     else:

@@ -96,6 +96,10 @@ _pool_session: list[str] = []
 
 
 def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
+    if spec.model_path.startswith("gs://"):  # metadata only: the actor downloads the file
+        from tasks.storage import object_identity
+
+        return object_identity(spec.model_path)
     try:
         stat = local_model_file(spec).stat()
     except (ModelError, OSError):

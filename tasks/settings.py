@@ -46,6 +46,15 @@ class Settings(BaseSettings):
         description="Send BigQuery API calls here instead of Google's (an emulator, in tests); "
         "anonymous credentials are used with it.",
     )
+    gcs_endpoint: str | None = Field(
+        None,
+        description="Send Cloud Storage calls here instead of Google's (an emulator, in tests); "
+        "anonymous credentials are used with it.",
+    )
+    model_cache_dir: Path = Field(
+        Path(".shadowline/model-cache"),
+        description="Where gs:// model files are downloaded, one file per object generation.",
+    )
     gcp_credentials_block: str | None = Field(
         None,
         description="Name of a prefect-gcp GcpCredentials block to authenticate with; "

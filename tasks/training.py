@@ -6,7 +6,15 @@ from datetime import date
 from pathlib import Path
 
 from tasks.features import read_training_rows
-from tasks.models import SUFFIXES, ModelError, ModelSpec, TrainedModel, train_model
+from tasks.models import (
+    SUFFIXES,
+    ModelError,
+    ModelSpec,
+    TrainedModel,
+    load_model,
+    sha256_of,
+    train_model,
+)
 from tasks.registry import register_model
 from tasks.warehouse import Warehouse
 
@@ -56,3 +64,36 @@ def train(
             notes=f"trained by shadowline on {trained.train_rows} rows before {train_end}",
         )
     return trained
+
+
+def register_file(
+    warehouse: Warehouse,
+    path: Path,
+    *,
+    model_id: str,
+    model_type: str,
+    feature_version: str,
+    upload_to: str | None = None,
+    model_name: str | None = None,
+    test_mae: float | None = None,
+    notes: str | None = None,
+) -> str:
+    """Check that a model file loads and fits its feature set, upload it if asked, and register
+    it with its sha256; the registered model_path. Nothing is uploaded or written for a bad file."""
+    local = ModelSpec(model_id, model_type, str(path.resolve()), feature_version)
+    load_model(local)  # raises ModelError naming what is wrong
+    model_path = portable_path(path)
+    if upload_to:
+        from tasks.storage import upload
+
+        model_path = upload(path, upload_to)
+    register_model(
+        warehouse,
+        ModelSpec(model_id, model_type, model_path, feature_version, model_sha256=sha256_of(path)),
+        model_name=model_name,
+        model_version=feature_version,
+        model_format=path.suffix.lstrip("."),
+        test_mae=test_mae,
+        notes=notes,
+    )
+    return model_path

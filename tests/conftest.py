@@ -102,3 +102,29 @@ def bigquery_url(bigquery_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("SHADOWLINE_BIGQUERY_ENDPOINT", bigquery_endpoint)
     yield f"bigquery://test-{uuid.uuid4().hex[:10]}"
     close_all()
+
+
+@pytest.fixture(scope="session")
+def gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Cloud Storage emulator on a free loopback port for the session; fails, never skips."""
+    from tests.emulators import EmulatorError, storage_emulator
+
+    try:
+        with storage_emulator(tmp_path_factory.mktemp("gcs")) as endpoint:
+            yield endpoint
+    except EmulatorError as error:
+        pytest.fail(f"the Cloud Storage emulator could not start: {error}", pytrace=False)
+
+
+@pytest.fixture
+def gcs_bucket(gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """A fresh bucket on the emulator; shadowline's clients point there, its cache in tmp."""
+    import uuid
+
+    from tasks.storage import storage_client
+
+    monkeypatch.setenv("SHADOWLINE_GCS_ENDPOINT", gcs_endpoint)
+    monkeypatch.setenv("SHADOWLINE_MODEL_CACHE_DIR", str(tmp_path / "model-cache"))
+    name = f"models-{uuid.uuid4().hex[:10]}"
+    storage_client().create_bucket(name)
+    return name

@@ -108,3 +108,15 @@ def bigquery_emulator(workdir: Path) -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{rest}"
     with running(args, endpoint + "/", workdir / "bqemulator.log"):
         yield endpoint
+
+
+@contextmanager
+def storage_emulator(workdir: Path) -> Iterator[str]:
+    """gcp-storage-emulator (Cloud Storage's JSON API, in memory); yields its endpoint URL."""
+    bin_dir = ensure_installed()
+    port = free_port()
+    args = [str(bin_dir / "gcp-storage-emulator"), "start", "--host=127.0.0.1",
+            f"--port={port}", "--in-memory"]  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}"
+    with running(args, endpoint + "/", workdir / "gcs-emulator.log"):
+        yield endpoint

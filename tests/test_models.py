@@ -88,7 +88,6 @@ def test_file_uri_and_registry_checksum_are_accepted(trained: dict[str, Path]) -
         (lambda t, tmp: spec_for(t["catboost"], feature_count=36), "registry feature_count is 36"),
         (lambda t, tmp: spec_for(t["catboost"], model_sha256="0" * 64), "checksum mismatch"),
         (lambda t, tmp: spec_for(t["catboost"], "xgboost"), "could not read"),
-        (lambda t, tmp: spec_for("gs://bucket/m.cbm"), "gs://"),
     ],
 )
 def test_bad_models_are_refused_with_an_actionable_reason(
