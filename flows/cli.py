@@ -408,14 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _shutdown() -> None:
     close_all()
-    if "ray" in sys.modules:
-        import ray
+    if "tasks.scoring" in sys.modules:
+        from tasks.scoring import stop_ray
 
-        if ray.is_initialized():
-            from tasks.scoring import release_actors
-
-            release_actors()
-            ray.shutdown()
+        stop_ray()
 
 
 if __name__ == "__main__":

@@ -93,6 +93,7 @@ class RunLogEntry:
     error_message: str | None
     rows_scored: int
     duration_seconds: float
+    ray_node_id: str | None = None
 
 
 def run_log_rows(
@@ -119,6 +120,7 @@ def run_log_rows(
             "duration_seconds": pa.array([e.duration_seconds for e in entries], pa.float64()),
             "started_at": pa.array([started_at] * n, pa.timestamp("us", tz="UTC")),
             "finished_at": pa.array([finished_at] * n, pa.timestamp("us", tz="UTC")),
+            "ray_node_id": pa.array([e.ray_node_id for e in entries], pa.string()),
         }
     )
 
@@ -147,11 +149,19 @@ def collect_predictions(
     tables, entries = [], []
     for result in results:
         if result.predictions is None:
-            entries.append(RunLogEntry(result.model_id, "failed", result.error, 0, result.seconds))
+            entries.append(
+                RunLogEntry(
+                    result.model_id, "failed", result.error, 0, result.seconds, result.ray_node_id
+                )
+            )
             continue
         rows = assemble_predictions(
             result, by_id[result.model_id], slate, game_date, min_edge, run_id, now
         )
         tables.append(rows)
-        entries.append(RunLogEntry(result.model_id, "success", None, rows.num_rows, result.seconds))
+        entries.append(
+            RunLogEntry(
+                result.model_id, "success", None, rows.num_rows, result.seconds, result.ray_node_id
+            )
+        )
     return (pa.concat_tables(tables) if tables else None), entries

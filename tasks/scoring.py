@@ -27,6 +27,7 @@ class ScoreResult:
     seconds: float
     host: str = ""
     pid: int = 0
+    ray_node_id: str | None = None
 
 
 class ModelScorer:
@@ -69,8 +70,29 @@ class ModelScorer:
         seconds = self.load_seconds + time.perf_counter() - started
         self.load_seconds = 0.0  # counted once, on the first batch
         return ScoreResult(
-            self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid()
-        )
+            self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid(),
+            _ray_node_id(),
+        )  # fmt: skip
+
+
+def stop_ray() -> None:
+    """Stop the pooled actors and the Ray connection, if this process started them."""
+    import ray
+
+    if _started and ray.is_initialized():
+        release_actors()
+        ray.shutdown()
+    _started.clear()
+
+
+def _ray_node_id() -> str | None:
+    """The Ray node this process runs on, when it runs in Ray."""
+    import ray
+
+    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
+
+
+_started: list[bool] = []  # whether this process started (and so should stop) Ray
 
 
 def ensure_ray(num_cpus: int | None = None) -> None:
@@ -79,9 +101,13 @@ def ensure_ray(num_cpus: int | None = None) -> None:
 
     if ray.is_initialized():
         return
+    _started[:] = [True]
     address = os.environ.get("RAY_ADDRESS") or None
+    if not address:  # a private local instance needs no token; a cluster keeps its own auth
+        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     ray.init(
-        address=address,
+        # "local": never join a cluster some earlier `ray start` left recorded in /tmp/ray
+        address=address or "local",
         num_cpus=None if address else num_cpus,
         include_dashboard=False,
         log_to_driver=False,
@@ -107,14 +133,26 @@ def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def release_actors() -> None:
-    """Stop every pooled scoring actor."""
+def _session() -> str:
     import ray
 
+    # Job ids restart at 01000000 in every new local cluster; the driver's node id does not.
+    context = ray.get_runtime_context()
+    return f"{context.get_job_id()}@{context.get_node_id()}"
+
+
+def release_actors() -> None:
+    """Stop every pooled scoring actor of the current Ray session; forget older ones."""
+    import ray
+
+    current = ray.is_initialized() and _pool_session == [_session()]
     while _pool:
         _, actor = _pool.popitem()
-        if ray.is_initialized():
-            ray.kill(actor)
+        if current:
+            try:
+                ray.kill(actor)
+            except ray.exceptions.RayError:
+                pass  # already gone
 
 
 def _check_capacity(count: int, actor_cpus: float) -> None:
@@ -146,9 +184,7 @@ def score_models(
     """
     import ray
 
-    # Job ids restart at 01000000 in every new local cluster; the driver's node id does not.
-    context = ray.get_runtime_context()
-    session = f"{context.get_job_id()}@{context.get_node_id()}"
+    session = _session()
     if _pool_session != [session]:  # a new Ray session: the old handles are gone
         _pool.clear()
         _pool_session[:] = [session]

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-import tasks  # noqa: F401  (quiet runtime defaults)
-from tasks.warehouse import Warehouse, close_all, open_warehouse
+# Keep every Ray address on loopback (Ray would otherwise swap 127.0.0.1 for this machine's
+# interface address); read when Ray is first imported, so set before anything imports it.
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+
+import tasks  # noqa: E402, F401  (quiet runtime defaults)
+from tasks.warehouse import Warehouse, close_all, open_warehouse  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +49,7 @@ def ray_session() -> Iterator[None]:
     """One local Ray with 2 CPUs per test module."""
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
 

@@ -11,7 +11,8 @@ create table if not exists nba_predictions.ml_experiment_runs (
   players_skipped_out int64,
   duration_seconds float64,
   started_at timestamp,
-  finished_at timestamp
+  finished_at timestamp,
+  ray_node_id string
 )
 partition by game_date
 options (description = 'Experiment run log: status, reason and row count per model per run');
