@@ -84,7 +84,9 @@ def assert_same_rows(left: list[dict], right: list[dict], what: str) -> None:
 
 
 @pytest.mark.usefixtures("ray_session", "prefect_server")
-def test_duckdb_and_bigquery_agree_row_for_row(demo_url: str, bigquery_url: str) -> None:
+def test_duckdb_and_bigquery_agree_row_for_row(
+    demo_url: str, bigquery_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The same season, the same model files and the same two game days on both backends."""
     from flows.experiment import experiment
     from flows.grading import grading
@@ -120,3 +122,30 @@ def test_duckdb_and_bigquery_agree_row_for_row(demo_url: str, bigquery_url: str)
     }  # fmt: skip
     for what, (sql, key) in checks.items():
         assert_same_rows(comparable(duck, sql, key), comparable(bq, sql, key), what)
+
+    # A rerun leaves the same rows; a failure after the load and the delete, before the insert,
+    # rolls the whole replacement back: the date keeps its previous rows.
+    from tasks.bigquery import BigQueryWarehouse
+
+    def day_rows() -> list[dict]:
+        return bq.query(
+            "select prediction_id, predicted_points from nba_predictions.ml_model_predictions "
+            "where game_date = @d order by prediction_id",
+            {"d": WINDOW[0]},
+        ).to_pylist()
+
+    before = day_rows()
+    experiment(game_date=WINDOW[0], warehouse=bigquery_url)
+    assert day_rows() == before
+    real_job = BigQueryWarehouse._job
+
+    def crash_before_insert(self: BigQueryWarehouse, sql: str, config: object) -> object:
+        if sql.startswith("insert into nba_predictions.ml_model_predictions"):
+            raise WarehouseError("injected failure between the load and the insert")
+        return real_job(self, sql, config)
+
+    monkeypatch.setattr(BigQueryWarehouse, "_job", crash_before_insert)
+    with pytest.raises(WarehouseError, match="injected failure"):
+        experiment(game_date=WINDOW[0], warehouse=bigquery_url)
+    monkeypatch.setattr(BigQueryWarehouse, "_job", real_job)
+    assert day_rows() == before
