@@ -134,17 +134,22 @@ class Warehouse(ABC):
             return 0
         target = identifier(table)
         columns = ", ".join(identifier(c) for c in rows.column_names)
+        params = {}
         with self._staged(rows) as staging:
             script = ["begin transaction;"]
             if replace_by:
                 match = " and ".join(f"s.{identifier(k)} = t.{k}" for k in replace_by)
+                prune = ""
+                if "game_date" in replace_by:  # a constant filter prunes BigQuery partitions
+                    prune = "t.game_date in unnest(@partition_dates) and "
+                    params["partition_dates"] = sorted(set(rows["game_date"].to_pylist()))
                 script.append(
-                    f"delete from {target} as t where exists "
+                    f"delete from {target} as t where {prune}exists "
                     f"(select 1 from {staging} as s where {match});"
                 )
             script.append(f"insert into {target} ({columns}) select {columns} from {staging};")
             script.append("commit transaction;")
-            self.execute("\n".join(script))
+            self.execute("\n".join(script), params)
         return rows.num_rows
 
     def ensure_schema(self) -> None:

@@ -86,22 +86,27 @@ def demo_url(demo_file: Path, tmp_path: Path) -> Iterator[str]:
     close_all()
 
 
-@pytest.fixture(scope="session")
-def bigquery_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A BigQuery emulator on a free loopback port for the session (installed on first use).
-    If it cannot start, the tests that need it fail with the reason: never skipped."""
-    from tests.emulators import EmulatorError, bigquery_emulator
+def _serve(emulator: str, workdir: Path) -> Iterator[str]:
+    """Run one of tests/emulators.py's emulators for the session. If it cannot start, the
+    tests that need it fail with the reason: they are never skipped."""
+    from tests import emulators
 
     try:
-        with bigquery_emulator(tmp_path_factory.mktemp("bqemulator")) as endpoint:
+        with getattr(emulators, emulator)(workdir) as endpoint:
             yield endpoint
-    except EmulatorError as error:
-        pytest.fail(f"the BigQuery emulator could not start: {error}", pytrace=False)
+    except emulators.EmulatorError as error:
+        pytest.fail(f"{emulator} could not start: {error}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def bigquery_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The BigQuery emulator on a free loopback port (installed on first use)."""
+    yield from _serve("bigquery_emulator", tmp_path_factory.mktemp("bqemulator"))
 
 
 @pytest.fixture
 def bigquery_url(bigquery_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh project on the emulator, with shadowline's datasets, tables and views."""
+    """A fresh project on the emulator; shadowline creates its datasets on first use."""
     import uuid
 
     monkeypatch.setenv("SHADOWLINE_BIGQUERY_ENDPOINT", bigquery_endpoint)
@@ -111,14 +116,8 @@ def bigquery_url(bigquery_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 @pytest.fixture(scope="session")
 def gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Cloud Storage emulator on a free loopback port for the session; fails, never skips."""
-    from tests.emulators import EmulatorError, storage_emulator
-
-    try:
-        with storage_emulator(tmp_path_factory.mktemp("gcs")) as endpoint:
-            yield endpoint
-    except EmulatorError as error:
-        pytest.fail(f"the Cloud Storage emulator could not start: {error}", pytrace=False)
+    """The Cloud Storage emulator on a free loopback port (installed on first use)."""
+    yield from _serve("storage_emulator", tmp_path_factory.mktemp("gcs"))
 
 
 @pytest.fixture
