@@ -1,5 +1,6 @@
 -- nba_predictions.ml_model_registry: add a model, or update its file and metadata if it exists.
 -- Re-registering keeps the model's enabled/production/baseline flags and created_at.
+-- Numbers are cast because a missing value arrives as a NULL string parameter.
 begin transaction;
 
 merge nba_predictions.ml_model_registry as r
@@ -7,8 +8,9 @@ using (
   select
     @model_id as model_id, @model_name as model_name, @model_type as model_type,
     @model_version as model_version, @model_path as model_path, @model_format as model_format,
-    @feature_version as feature_version, @feature_count as feature_count,
-    @feature_names as feature_names, @model_sha256 as model_sha256, @test_mae as test_mae,
+    @feature_version as feature_version, cast(@feature_count as int64) as feature_count,
+    @feature_names as feature_names, @model_sha256 as model_sha256,
+    cast(@test_mae as float64) as test_mae,
     @notes as notes, @changed_by as created_by
 ) as n
 on r.model_id = n.model_id
