@@ -4,13 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean server deploy stop
 
 demo: $(STAMP)
 	@$(BIN)/shadowline demo
 
 test: $(STAMP)
 	@$(BIN)/python -m pytest
+
+# A local Prefect server + process worker on 127.0.0.1 (state in .prefect/), the repo's
+# deployments on it, and stopping both. Export SHADOWLINE_* settings before `make server`.
+server: $(STAMP)
+	@$(BIN)/shadowline server start
+
+deploy: $(STAMP)
+	@$(BIN)/shadowline server deploy
+
+stop: $(STAMP)
+	@$(BIN)/shadowline server stop
 
 lint: $(STAMP)
 	@$(BIN)/ruff check flows tasks tests
@@ -30,4 +41,5 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .shadowline .pytest_cache .ruff_cache
+	-@test -x $(BIN)/shadowline && $(BIN)/shadowline server stop > /dev/null
+	rm -rf $(VENV) .venv-emulators .shadowline .prefect .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import tasks  # noqa: F401  (quiet runtime defaults first)
+from flows.server import ServerError
 from tasks.features import FEATURE_SETS, FeatureSetError
 from tasks.loading import RAW_TABLES, LoadError
 from tasks.models import MODEL_TYPES, ModelError
@@ -20,7 +22,15 @@ from tasks.storage import StorageError
 from tasks.warehouse import WarehouseError, close_all, open_warehouse
 
 # Errors whose message already says what is wrong and how to fix it: no traceback.
-USER_ERRORS = (WarehouseError, LoadError, ModelError, RegistryError, FeatureSetError, StorageError)
+USER_ERRORS = (
+    WarehouseError,
+    LoadError,
+    ModelError,
+    RegistryError,
+    FeatureSetError,
+    StorageError,
+    ServerError,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,7 +132,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     summary = experiment(
         game_date=args.date,
-        model=args.model,
+        models=args.models,
         dry_run=args.dry_run,
         min_edge=args.min_edge,
         warehouse=args.warehouse,
@@ -136,6 +146,58 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         say(format_table(preview, max_rows=args.preview_rows))
     if summary.outcomes and len(summary.failed) == len(summary.outcomes):
         return 1
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    from flows.backfill import backfill, check_range, progress_log
+
+    end = args.end or settings.yesterday()
+    try:
+        check_range(args.start, end)
+    except ValueError as error:
+        print(f"shadowline backfill: error: {error}", file=sys.stderr)
+        return 2
+    handler = logging.StreamHandler(sys.stdout)
+    progress_log.addHandler(handler)
+    progress_log.setLevel(logging.INFO)
+    try:
+        summary = backfill(
+            start=args.start, end=end, models=args.models, grade=not args.no_grade,
+            warehouse=args.warehouse,
+        )  # fmt: skip
+    finally:
+        progress_log.removeHandler(handler)
+    for ran in summary.experiments:
+        if ran.failed:
+            print_experiment(ran, prefix="  ")
+    return 0
+
+
+def cmd_server(args: argparse.Namespace, settings: Settings) -> int:
+    from flows import server
+
+    action = args.server_command
+    if action == "start":
+        local = server.start(settings.prefect_port, say=say)
+        say(f"Prefect UI: {local.ui_url}  (logs in .prefect/server.log, .prefect/worker.log)")
+        say("next: `make deploy`, then trigger a run from the UI or with")
+        say("  .venv/bin/prefect deployment run experiment/experiment-daily --param game_date=...")
+        say("      (with PREFECT_API_URL=" + local.api_url + ")")
+        say("stop both with `make stop`")
+    elif action == "stop":
+        server.stop(say=say)
+    elif action == "deploy":
+        server.deploy(say=say)
+    else:
+        local = server.running()
+        if local is None:
+            say("no local Prefect server is running (start one with `make server`)")
+            return 1
+        worker = "running" if server.alive(local.worker_pid) else "not running"
+        say(f"Prefect server at {local.ui_url} (pid {local.server_pid}); worker {worker}")
     return 0
 
 
@@ -330,7 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, "run the experiment: score every enabled model on a game day")
     run.add_argument("--date", type=_iso_date, help="game date (default: today, Eastern time)")
-    run.add_argument("--model", help="score only this model (enabled or not)")
+    run.add_argument(
+        "--model",
+        dest="models",
+        action="append",
+        metavar="ID",
+        help="score only this model, enabled or not (repeat for more)",
+    )
     run.add_argument("--dry-run", action="store_true", help="write nothing; show what it would")
     run.add_argument(
         "--min-edge",
@@ -338,6 +406,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="points between prediction and line for OVER/UNDER (default: SHADOWLINE_MIN_EDGE, 0)",
     )
     run.add_argument("--preview-rows", type=int, default=10, help=argparse.SUPPRESS)
+
+    backfill = add(
+        "backfill",
+        cmd_backfill,
+        "run the experiment, and grading where results exist, for every game date in a range",
+    )
+    backfill.add_argument("--start", required=True, type=_iso_date, help="first game date")
+    backfill.add_argument(
+        "--end", type=_iso_date, help="last game date (default: yesterday, Eastern time)"
+    )
+    backfill.add_argument(
+        "--model",
+        dest="models",
+        action="append",
+        metavar="ID",
+        help="only this model, enabled or not (repeat for more; default: every enabled model)",
+    )
+    backfill.add_argument(
+        "--no-grade", action="store_true", help="run the experiments only; grade nothing"
+    )
 
     grade = add("grade", cmd_grade, "grade a game day's predictions from the box scores")
     grade.add_argument("--date", type=_iso_date, help="game date (default: yesterday, Eastern)")
@@ -380,6 +468,19 @@ def build_parser() -> argparse.ArgumentParser:
     h2h.add_argument("model_b", metavar="MODEL_B")
     add_format(h2h)
 
+    prefect_server = add(
+        "server",
+        cmd_server,
+        "a local Prefect server and process worker for development (state in .prefect/)",
+    )
+    prefect_server.add_argument(
+        "server_command",
+        choices=("start", "stop", "status", "deploy"),
+        metavar="ACTION",
+        help="start (server + worker, in the background), stop, status, "
+        "or deploy (this repository's prefect.yaml)",
+    )
+
     daily = add("daily", cmd_daily, "each model's results on one game date")
     daily.add_argument("--date", type=_iso_date, help="game date (default: yesterday, Eastern)")
     add_format(daily)
@@ -394,6 +495,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     settings = Settings()
     args.warehouse = args.warehouse or settings.warehouse
+    _quiet_prefect_console()
+    if args.command != "server":
+        from flows.server import use_running_server
+
+        use_running_server()  # flow runs then show in the local server's UI
     try:
         return args.handler(args, settings)
     except USER_ERRORS as error:
@@ -404,6 +510,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         _shutdown()
+
+
+def _quiet_prefect_console() -> None:
+    """The CLI prints its own one-line errors (and Python's traceback for a bug); Prefect's
+    console log would repeat each failure with a traceback. Flow logs still reach the API.
+    Prefect reads this when it sets up logging, at the first flow run."""
+    if "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL" not in tasks.USER_SET:
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "CRITICAL"
 
 
 def _shutdown() -> None:

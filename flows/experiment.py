@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import pyarrow as pa
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
 from tasks.features import split_out_players
@@ -50,16 +51,66 @@ def _run_name() -> str:
     return f"experiment {game_date}"
 
 
-@flow(name="experiment", flow_run_name=_run_name, validate_parameters=True)
+def publish(summary: ExperimentSummary) -> None:
+    """The run's answer in the Prefect UI: a table artifact, one version per run of the date."""
+    if summary.note:
+        description = f"**experiment {summary.game_date}**: {summary.note}"
+    else:
+        written = (
+            "dry run, nothing written"
+            if summary.dry_run
+            else f"{summary.rows_written:,} predictions written"
+        )
+        description = (
+            f"**experiment {summary.game_date}**: {summary.slate_players} players scored "
+            f"({summary.skipped_out} OUT skipped) by {len(summary.outcomes)} models, "
+            f"{len(summary.failed)} failed; {written}"
+        )
+    create_table_artifact(
+        key=f"experiment-{summary.game_date}",
+        table=[
+            {
+                "model_id": o.model_id,
+                "status": o.status,
+                "rows": o.rows_scored,
+                "seconds": round(o.duration_seconds, 2),
+                "error": o.error_message or "",
+            }
+            for o in summary.outcomes
+        ],
+        description=description,
+    )
+
+
+# A hung run (a stuck warehouse job, a lost Ray node) ends instead of holding the next day's.
+@flow(
+    name="experiment",
+    flow_run_name=_run_name,
+    validate_parameters=True,
+    timeout_seconds=3600,
+)
 def experiment(
     game_date: date | None = None,
-    model: str | None = None,
+    models: list[str] | None = None,
     dry_run: bool = False,
     min_edge: float | None = None,
     warehouse: str | None = None,
 ) -> ExperimentSummary:
-    """Score every enabled model (or just `model`) on `game_date`'s slate (default: today in
-    Eastern time) and write the predictions; a rerun replaces that date's rows."""
+    """Score every enabled model (or just the registry ids in `models`, enabled or not) on
+    `game_date`'s slate (default: today in Eastern time) and write the predictions; a rerun
+    replaces those models' rows for that date, and the run log keeps both runs."""
+    summary = _experiment(game_date, models or [], dry_run, min_edge, warehouse)
+    publish(summary)
+    return summary
+
+
+def _experiment(
+    game_date: date | None,
+    models: list[str],
+    dry_run: bool,
+    min_edge: float | None,
+    warehouse: str | None,
+) -> ExperimentSummary:
     settings = Settings()
     logger = get_run_logger()
     url = warehouse or settings.warehouse
@@ -73,10 +124,10 @@ def experiment(
     else:
         build_features(url, game_date, game_date)
         batch = read_feature_batch(url, game_date)
-    models = read_models(url, model)
+    registered = read_models(url, models)
     slate, summary.skipped_out = split_out_players(batch)
     summary.slate_players = slate.num_rows
-    if not models:
+    if not registered:
         summary.note = (
             "no enabled models in nba_predictions.ml_model_registry: register one "
             "(`shadowline train ... --register`) or run `shadowline demo`"
@@ -93,10 +144,10 @@ def experiment(
     # A model_id on two registry rows would write every prediction twice: refuse it.
     refused = [
         ScoreResult(m.spec.model_id, None, m.duplicate_error, 0.0)
-        for m in {m.spec.model_id: m for m in models}.values()
+        for m in {m.spec.model_id: m for m in registered}.values()
         if m.duplicate_error
     ]
-    specs = [m.spec for m in models if not m.duplicate_error]
+    specs = [m.spec for m in registered if not m.duplicate_error]
     logger.info(
         "scoring %d players (%d OUT skipped) with %d models",
         slate.num_rows,

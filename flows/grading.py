@@ -10,10 +10,17 @@ from datetime import date
 
 import pyarrow as pa
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from tasks.flow_tasks import grade_predictions, read_daily_performance, read_grading_status
+from tasks.flow_tasks import (
+    grade_predictions,
+    read_daily_performance,
+    read_grading_status,
+    read_leaderboard,
+)
 from tasks.grading import GradingStatus
+from tasks.report import format_markdown
 from tasks.settings import Settings
 
 
@@ -32,13 +39,44 @@ def _run_name() -> str:
     return f"grading {game_date}"
 
 
-@flow(name="grading", flow_run_name=_run_name, validate_parameters=True)
+def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
+    """The run's answer in the Prefect UI: the day's results and the all-time leaderboard."""
+    day = summary.game_date
+    if summary.note:
+        status = summary.note
+    else:
+        after = summary.after
+        status = (
+            f"{summary.changed:,} rows changed; {after.graded:,} graded, {after.void:,} void "
+            f"(did not play), {after.ungraded:,} awaiting results"
+        )
+    parts = [f"# Grading {day}", status]
+    if summary.daily is not None:
+        parts += [f"## Results on {day}", format_markdown(summary.daily)]
+    parts += ["## All-time leaderboard", format_markdown(leaderboard)]
+    create_markdown_artifact(
+        key=f"grading-{day}", markdown="\n\n".join(parts), description=f"grading {day}: {status}"
+    )
+
+
+@flow(
+    name="grading",
+    flow_run_name=_run_name,
+    validate_parameters=True,
+    timeout_seconds=1800,  # a hung warehouse job ends the run instead of blocking the next
+)
 def grading(game_date: date | None = None, warehouse: str | None = None) -> GradingSummary:
     """Grade `game_date`'s predictions (default: yesterday in Eastern time) from the box scores;
     running it again changes nothing."""
+    url = warehouse or Settings().warehouse
+    summary = _grading(game_date, url)
+    publish(summary, read_leaderboard(url))
+    return summary
+
+
+def _grading(game_date: date | None, url: str) -> GradingSummary:
     settings = Settings()
     logger = get_run_logger()
-    url = warehouse or settings.warehouse
     game_date = game_date or settings.yesterday()
     before = read_grading_status(url, game_date)
     if before.predictions == 0:

@@ -16,6 +16,8 @@ _QUIET_DEFAULTS = {
     "RAY_USAGE_STATS_ENABLED": "0",
     "RAY_DEDUP_LOGS": "0",
 }
+# What the user set themselves (the CLI leaves a console log level they chose alone).
+USER_SET = frozenset(key for key in _QUIET_DEFAULTS if key in os.environ)
 for _key, _value in _QUIET_DEFAULTS.items():
     os.environ.setdefault(_key, _value)
 

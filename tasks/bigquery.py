@@ -19,7 +19,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tasks.settings import Settings
-from tasks.warehouse import DATASETS, Warehouse, WarehouseError, identifier, transpile
+from tasks.warehouse import (
+    DATASETS,
+    Warehouse,
+    WarehouseError,
+    identifier,
+    is_transient,
+    transpile,
+)
 
 STAGING_DATASET = "nba_predictions"
 _SCALAR_TYPES: list[tuple[type, str]] = [
@@ -125,7 +132,7 @@ class BigQueryWarehouse(Warehouse):
             job = self.client.query(sql, job_config=config)
             job.result()
         except GoogleAPICallError as error:
-            raise WarehouseError(_reason(error)) from error
+            raise WarehouseError(_reason(error), transient=is_transient(error)) from error
         return job
 
     def _to_arrow(self, job: Any) -> pa.Table:
@@ -227,7 +234,9 @@ class BigQueryWarehouse(Warehouse):
             ).result()
         except GoogleAPICallError as error:
             self.client.delete_table(f"{self.project}.{name}", not_found_ok=True)
-            raise WarehouseError(f"loading into {name}: {_reason(error)}") from error
+            raise WarehouseError(
+                f"loading into {name}: {_reason(error)}", transient=is_transient(error)
+            ) from error
         try:
             yield name
         finally:

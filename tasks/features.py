@@ -121,14 +121,17 @@ def schedule_bounds(warehouse: Warehouse) -> tuple[date, date] | None:
     return None if first is None else (first, last)
 
 
-def game_days(warehouse: Warehouse, start: date, count: int) -> list[date]:
-    """The first `count` dates with games on or after `start`."""
+def game_days(
+    warehouse: Warehouse, start: date, count: int | None = None, *, end: date | None = None
+) -> list[date]:
+    """The dates with games from `start` through `end` (default: the last), at most `count`."""
     rows = warehouse.query(
-        "select distinct game_date from nba_raw.schedule where game_date >= @start "
-        "order by game_date limit @count",
-        {"start": start, "count": count},
+        "select distinct game_date from nba_raw.schedule "
+        "where game_date between @start and @end order by game_date",
+        {"start": start, "end": end or date.max},
     )
-    return rows["game_date"].to_pylist()
+    days = rows["game_date"].to_pylist()
+    return days if count is None else days[:count]
 
 
 def read_feature_batch(warehouse: Warehouse, game_date: date) -> pa.Table:

@@ -2,6 +2,12 @@
 
 Tasks take the warehouse URL (a string Prefect can show and hash) and open the process's one
 connection to it. Caching is off: every step reads or writes live tables.
+
+Warehouse steps retry with backoff, and only on errors another attempt may fix (a DuckDB file
+held by another process, a BigQuery 503): every write replaces its keys, so a retry cannot
+duplicate rows. Scoring never retries: a model that fails (a corrupt file, a wrong feature set)
+fails the same way again, so it is recorded in the run log and skipped. Model file downloads
+retry inside the Cloud Storage client, which backs off on the same transient errors.
 """
 
 from __future__ import annotations
@@ -10,30 +16,47 @@ from collections.abc import Sequence
 from datetime import date
 
 import pyarrow as pa
-from prefect import task
+from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from prefect.tasks import exponential_backoff
 
 from tasks import features, grading, predictions, registry, results, scoring
 from tasks.models import ModelSpec
-from tasks.warehouse import open_warehouse
+from tasks.warehouse import is_transient, open_warehouse
 
 
-@task(name="build features", cache_policy=NO_CACHE)
+def _retry_if_transient(task: Task, task_run: TaskRun, state: State) -> bool:
+    return isinstance(state.data, BaseException) and is_transient(state.data)
+
+
+# 3 more attempts, 2 s, 4 s and 8 s later (+/- 20%).
+IO = {
+    "cache_policy": NO_CACHE,
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_jitter_factor": 0.2,
+    "retry_condition_fn": _retry_if_transient,
+}
+
+
+@task(name="build features", **IO)
 def build_features(warehouse: str, start: date, end: date) -> int:
     return features.build_features(open_warehouse(warehouse), start, end)
 
 
-@task(name="compute features", cache_policy=NO_CACHE)
+@task(name="compute features", **IO)
 def compute_features(warehouse: str, game_date: date) -> pa.Table:
     return features.compute_features(open_warehouse(warehouse), game_date, game_date)
 
 
-@task(name="read models", cache_policy=NO_CACHE)
-def read_models(warehouse: str, model_id: str | None) -> list[registry.RegisteredModel]:
-    return registry.read_models(open_warehouse(warehouse), model_id)
+@task(name="read models", **IO)
+def read_models(warehouse: str, model_ids: Sequence[str]) -> list[registry.RegisteredModel]:
+    return registry.read_models(open_warehouse(warehouse), model_ids)
 
 
-@task(name="read feature batch", cache_policy=NO_CACHE)
+@task(name="read feature batch", **IO)
 def read_feature_batch(warehouse: str, game_date: date) -> pa.Table:
     return features.read_feature_batch(open_warehouse(warehouse), game_date)
 
@@ -53,26 +76,36 @@ def score_models(
     )
 
 
-@task(name="write predictions", cache_policy=NO_CACHE)
+@task(name="write predictions", **IO)
 def write_predictions(warehouse: str, rows: pa.Table) -> int:
     return predictions.write_predictions(open_warehouse(warehouse), rows)
 
 
-@task(name="write run log", cache_policy=NO_CACHE)
+@task(name="write run log", **IO)
 def write_run_log(warehouse: str, rows: pa.Table) -> int:
     return predictions.write_run_log(open_warehouse(warehouse), rows)
 
 
-@task(name="read grading status", cache_policy=NO_CACHE)
+@task(name="read grading status", **IO)
 def read_grading_status(warehouse: str, game_date: date) -> grading.GradingStatus:
     return grading.grading_status(open_warehouse(warehouse), game_date)
 
 
-@task(name="grade predictions", cache_policy=NO_CACHE)
+@task(name="grade predictions", **IO)
 def grade_predictions(warehouse: str, game_date: date) -> int:
     return grading.grade_predictions(open_warehouse(warehouse), game_date)
 
 
-@task(name="read daily performance", cache_policy=NO_CACHE)
+@task(name="read daily performance", **IO)
 def read_daily_performance(warehouse: str, game_date: date) -> pa.Table:
     return results.daily_performance(open_warehouse(warehouse), game_date)
+
+
+@task(name="read leaderboard", **IO)
+def read_leaderboard(warehouse: str) -> pa.Table:
+    return results.leaderboard(open_warehouse(warehouse))
+
+
+@task(name="read game days", **IO)
+def read_game_days(warehouse: str, start: date, end: date) -> list[date]:
+    return features.game_days(open_warehouse(warehouse), start, end=end)

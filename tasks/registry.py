@@ -6,6 +6,7 @@ Every change made here is one transaction that also writes an audit row.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -46,11 +47,16 @@ def _who() -> str:
         return "unknown"
 
 
-def read_models(warehouse: Warehouse, model_id: str | None = None) -> list[RegisteredModel]:
-    """Every enabled model, or just `model_id` (enabled or not) when given."""
-    rows = warehouse.query(sql_text("registry/models"), {"model_id": model_id or ""}).to_pylist()
-    if model_id and not rows:
-        raise RegistryError(_unknown(warehouse, model_id))
+def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[RegisteredModel]:
+    """Every enabled model, or just the models named in `model_ids` (enabled or not)."""
+    if isinstance(model_ids, str):
+        model_ids = (model_ids,)
+    rows = []
+    for model_id in dict.fromkeys(model_ids) or [""]:
+        found = warehouse.query(sql_text("registry/models"), {"model_id": model_id}).to_pylist()
+        if model_id and not found:
+            raise RegistryError(_unknown(warehouse, model_id))
+        rows += found
     return [
         RegisteredModel(
             ModelSpec(

@@ -10,7 +10,7 @@ from typing import TextIO
 
 import pyarrow as pa
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "markdown")
 # Columns shown as percentages in the text format.
 _PERCENT_SUFFIXES = ("_rate", "bet_accuracy", "roi")
 
@@ -58,6 +58,22 @@ def format_table(table: pa.Table, max_rows: int | None = None) -> str:
     return "\n".join(out)
 
 
+def format_markdown(table: pa.Table) -> str:
+    """A Markdown table (Prefect artifacts, notes), with the text format's cells."""
+    names = table.column_names
+    numeric = [pa.types.is_integer(t) or pa.types.is_floating(t) for t in table.schema.types]
+    out = [
+        "| " + " | ".join(names) + " |",
+        "|" + "|".join("---:" if num else "---" for num in numeric) + "|",
+    ]
+    for row in table.to_pylist():
+        cells = (_cell(n, row[n]).replace("|", "\\|") for n in names)
+        out.append("| " + " | ".join(cells) + " |")
+    if table.num_rows == 0:
+        out.append("\n(no rows)")
+    return "\n".join(out)
+
+
 def print_table(table: pa.Table, fmt: str = "table", file: TextIO | None = None) -> None:
     file = file or sys.stdout
     if fmt == "csv":
@@ -66,6 +82,8 @@ def print_table(table: pa.Table, fmt: str = "table", file: TextIO | None = None)
         buffer = io.BytesIO()
         csv.write_csv(table, buffer)
         file.write(buffer.getvalue().decode())
+    elif fmt == "markdown":
+        file.write(format_markdown(table) + "\n")
     elif fmt == "json":
         file.write(json.dumps(table.to_pylist(), default=str, indent=2) + "\n")
     else:

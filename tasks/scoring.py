@@ -119,6 +119,12 @@ def ensure_ray(num_cpus: int | None = None) -> None:
 # keyed by the model and its file's identity: a changed file gets a fresh actor.
 _pool: dict[tuple[object, ...], Any] = {}  # ActorHandle[ModelScorer]
 _pool_session: list[str] = []
+_actor_starts: list[int] = [0]
+
+
+def actors_started() -> int:
+    """How many scoring actors this process has started so far (a backfill reports it)."""
+    return _actor_starts[0]
 
 
 def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
@@ -206,6 +212,7 @@ def score_models(
         key = (spec, min_points, max_points, _file_identity(spec))
         if key not in _pool:
             _pool[key] = remote_scorer.options(**options).remote(spec, min_points, max_points)
+            _actor_starts[0] += 1
         used.add(key)
         in_flight[_pool[key].score.remote(batch_refs[names])] = (spec, key)
     while in_flight:

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         ge=1,
         description="BigQuery jobs that would bill more bytes than this fail instead of running.",
     )
+    prefect_port: int = Field(
+        4200,
+        ge=1,
+        le=65535,
+        description="Port of the local Prefect server `shadowline server start` runs (loopback).",
+    )
     timezone: str = Field(
         "America/New_York", description="Game days are dates in this zone (default dates)."
     )

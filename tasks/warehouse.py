@@ -28,7 +28,39 @@ _DML = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
 
 
 class WarehouseError(RuntimeError):
-    """A warehouse problem, worded for the person who has to fix it."""
+    """A warehouse problem, worded for the person who has to fix it.
+
+    `transient` marks what another attempt may fix (a file lock, a 503): flows retry only those.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether retrying the step that raised `error` may succeed: lost connections, timeouts,
+    rate limits and server errors, and warehouse errors marked so. Everything else (bad SQL, a
+    missing table, a corrupt model file) fails the same way every time."""
+    if isinstance(error, WarehouseError):
+        return error.transient
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    try:
+        from google.api_core import exceptions as google
+        from requests import exceptions as requests
+    except ImportError:  # pragma: no cover - both ship with google-cloud-bigquery
+        return False
+    return isinstance(
+        error,
+        google.TooManyRequests
+        | google.InternalServerError
+        | google.BadGateway
+        | google.ServiceUnavailable
+        | google.GatewayTimeout
+        | requests.ConnectionError
+        | requests.Timeout,
+    )
 
 
 def sql_text(name: str) -> str:
@@ -181,7 +213,8 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(
                 f"cannot open the warehouse file {path}: {str(error).splitlines()[0]} "
                 "(another shadowline may be using it: wait for it to finish, "
-                "or set SHADOWLINE_WAREHOUSE to another file)"
+                "or set SHADOWLINE_WAREHOUSE to another file)",
+                transient=True,
             ) from None
         self._con.execute("set TimeZone = 'UTC'")
         # Prefect may call tasks from worker threads; one connection, one statement at a time.

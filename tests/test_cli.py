@@ -96,12 +96,14 @@ def test_help_lists_every_command() -> None:
         "features",
         "train",
         "run",
+        "backfill",
         "grade",
         "query",
         "registry",
         "leaderboard",
         "head-to-head",
         "daily",
+        "server",
     ):
         assert f"    {command}" in shown
 
@@ -117,6 +119,8 @@ def test_help_lists_every_command() -> None:
         (["load", "nba_raw.nope", "x.csv"], "invalid choice: 'nba_raw.nope'"),
         (["demo", "--days", "0"], "--days must be a whole number from 1 to 40"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["backfill", "--end", "2026-03-02"], "required: --start"),
+        (["server", "restart"], "invalid choice: 'restart'"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_one_line_reason(

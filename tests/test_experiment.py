@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -11,10 +12,15 @@ from flows.experiment import experiment
 from flows.grading import grading
 from tasks.features import FEATURE_SETS
 from tasks.warehouse import Warehouse, open_warehouse
+from tests import prefect_api
 
 pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
 DAY = date(2026, 3, 4)  # the day after the demo fixture's window
 DEMO_MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
+
+
+def _json(data: object) -> list[dict]:
+    return json.loads(data) if isinstance(data, str) else data  # type: ignore[return-value]
 
 
 def predictions(warehouse: Warehouse, day: date = DAY) -> list[dict]:
@@ -114,7 +120,8 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
         shuffled,
     )
 
-    summary = experiment(game_date=DAY, warehouse=demo_url)
+    state = experiment(game_date=DAY, warehouse=demo_url, return_state=True)
+    summary = state.result()
 
     landed = {r["model_id"] for r in predictions(warehouse)}
     assert landed == DEMO_MODELS
@@ -128,6 +135,16 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
     assert "feature 0 of the file is 'pts_avg_last_5' but" in reasons["bad_order"]
     assert all(log[m]["rows_scored"] == 0 for m in reasons)
     assert len(summary.failed) == 5
+    # a model that cannot load fails the same way every time: recorded once, never retried
+    assert {run.run_count for run in prefect_api.task_runs(state.state_details.flow_run_id)} == {1}
+    # and the Prefect UI shows it without SQL
+    [artifact] = prefect_api.artifacts(state.state_details.flow_run_id)
+    assert (artifact.type, artifact.key) == ("table", f"experiment-{DAY}")
+    table = {row["model_id"]: row for row in _json(artifact.data)}
+    assert table.keys() == DEMO_MODELS | reasons.keys()
+    assert table["bad_corrupt"]["error"] == reasons["bad_corrupt"]
+    assert table["catboost_v2"]["rows"] == log["catboost_v2"]["rows_scored"] > 0
+    assert "5 failed" in artifact.description
 
 
 def test_dry_run_writes_nothing(demo_url: str) -> None:
@@ -162,7 +179,7 @@ def test_one_model_run_replaces_only_that_models_rows(demo_url: str) -> None:
     warehouse = open_warehouse(demo_url)
     experiment(game_date=DAY, warehouse=demo_url)
     before = {r["prediction_id"]: r for r in predictions(warehouse)}
-    summary = experiment(game_date=DAY, model="xgboost_v2", min_edge=2.0, warehouse=demo_url)
+    summary = experiment(game_date=DAY, models=["xgboost_v2"], min_edge=2.0, warehouse=demo_url)
     after = {r["prediction_id"]: r for r in predictions(warehouse)}
     assert [o.model_id for o in summary.outcomes] == ["xgboost_v2"]
     assert after.keys() == before.keys()
@@ -191,10 +208,16 @@ def test_grading_before_box_scores_grades_nothing_and_says_so(demo_url: str) -> 
 def test_grading_fills_results_and_a_second_run_changes_nothing(demo_url: str) -> None:
     warehouse = open_warehouse(demo_url)
     experiment(game_date=DAY, warehouse=demo_url)
-    first = grading(game_date=DAY, warehouse=demo_url)
+    state = grading(game_date=DAY, warehouse=demo_url, return_state=True)
+    first = state.result()
     graded = predictions(warehouse)
     second = grading(game_date=DAY, warehouse=demo_url)
     assert first.changed == len(graded) and second.changed == 0
     assert predictions(warehouse) == graded
     assert first.after.ungraded == 0 and first.after.graded > 0
     assert first.daily is not None and set(first.daily["model_id"].to_pylist()) == DEMO_MODELS
+    [artifact] = prefect_api.artifacts(state.state_details.flow_run_id)
+    assert (artifact.type, artifact.key) == ("markdown", f"grading-{DAY}")
+    daily, board = artifact.data.split("## All-time leaderboard")
+    assert f"## Results on {DAY}" in daily and f"{first.after.graded:,} graded" in daily
+    assert all(f"| {model} |" in daily and f"| {model} |" in board for model in DEMO_MODELS)

@@ -1,0 +1,153 @@
+"""The backfill flow, retries and the CLI's backfill on copies of the demo warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.backfill import backfill
+from flows.cli import main
+from flows.grading import grading
+from tasks.scoring import release_actors
+from tasks.warehouse import Warehouse, WarehouseError, close_all, is_transient, open_warehouse
+from tests import prefect_api
+
+pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
+WINDOW = (date(2026, 3, 2), date(2026, 3, 3))  # the demo fixture's two graded game days
+MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
+# What a run, not the data, decides: ids and times of the run that wrote the row.
+RUN_COLUMNS = {"run_id", "prediction_time", "result_updated_at"}
+
+
+def rows(warehouse: Warehouse, model_id: str | None = None) -> list[dict]:
+    table = warehouse.query(
+        """select * from nba_predictions.ml_model_predictions
+        where game_date between @start and @end and (@model = '' or model_id = @model)
+        order by prediction_id""",
+        {"start": WINDOW[0], "end": WINDOW[1], "model": model_id or ""},
+    )
+    return [{k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in table.to_pylist()]
+
+
+def forget_window(warehouse: Warehouse) -> None:
+    for table in ("ml_model_predictions", "ml_experiment_runs"):
+        warehouse.execute(
+            f"delete from nba_predictions.{table} where game_date between @start and @end",
+            {"start": WINDOW[0], "end": WINDOW[1]},
+        )
+
+
+def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    day_by_day = rows(warehouse)  # the demo ran experiment + grading one day at a time
+    assert any(r["bet_outcome"] is not None for r in day_by_day)  # graded, too
+    forget_window(warehouse)
+    release_actors()  # start from no actors: the test counts the ones the backfill starts
+
+    state = backfill(start=WINDOW[0], end=WINDOW[1], warehouse=demo_url, return_state=True)
+    summary = state.result()
+
+    assert rows(warehouse) == day_by_day  # predictions and grades, row for row
+    assert summary.dates == list(WINDOW)
+    assert summary.actors_started == len(MODELS)  # one per model, reused on every date
+    assert summary.rows_written == len(day_by_day) and summary.failures == 0
+    runs = warehouse.query(
+        "select game_date, count(*) as models from nba_predictions.ml_experiment_runs "
+        "where status = 'success' group by game_date order by game_date"
+    ).to_pylist()
+    assert [(r["game_date"], r["models"]) for r in runs] == [(d, len(MODELS)) for d in WINDOW]
+
+    flow_run_id = state.state_details.flow_run_id
+    [progress] = prefect_api.artifacts(flow_run_id)
+    assert progress.type == "progress" and progress.data == 100
+    assert "2/2 dates" in progress.description
+    children = sorted(run.name for run in prefect_api.child_flow_runs(flow_run_id))
+    assert children == sorted(
+        [f"experiment {d}" for d in WINDOW] + [f"grading {d}" for d in WINDOW]
+    )
+
+
+def test_a_new_model_backfilled_alone_is_comparable_at_once(demo_url: str) -> None:
+    warehouse = open_warehouse(demo_url)
+    before = rows(warehouse)
+    path = warehouse.query(
+        "select model_path from nba_predictions.ml_model_registry where model_id = 'xgboost_v2'"
+    )["model_path"][0].as_py()
+    add = ["registry", "add", "--model-id", "xgboost_v3", "--model-type", "xgboost"]
+    add += ["--feature-version", "v2_context", "--file", path]
+    assert main(["--warehouse", demo_url, *add]) == 0
+    warehouse = open_warehouse(demo_url)  # the CLI closes its connections when it is done
+
+    summary = backfill(start=WINDOW[0], end=WINDOW[1], models=["xgboost_v3"], warehouse=demo_url)
+
+    assert [len(e.outcomes) for e in summary.experiments] == [1, 1]
+    new = rows(warehouse, "xgboost_v3")
+    assert rows(warehouse) == sorted(before + new, key=lambda r: r["prediction_id"])
+    board = {
+        r["model_id"]: r
+        for r in warehouse.query("select * from nba_predictions.v_ml_model_leaderboard").to_pylist()
+    }
+    # graded on the same players as the model it copies, and so with the same numbers
+    assert board["xgboost_v3"]["graded_predictions"] == board["xgboost_v2"]["graded_predictions"]
+    assert board["xgboost_v3"]["mae"] == pytest.approx(board["xgboost_v2"]["mae"])
+
+
+def test_cli_backfill_shows_progress_and_refuses_a_backwards_range(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forget_window(open_warehouse(demo_url))
+    args = ["--warehouse", demo_url, "backfill", "--start", str(WINDOW[0])]
+    assert main([*args, "--end", str(WINDOW[1]), "--no-grade"]) == 0
+    out = capsys.readouterr().out
+    assert f"[1/2 dates done] {WINDOW[0]}:" in out and f"[2/2 dates done] {WINDOW[1]}:" in out
+    assert "graded" not in out.split("finished")[0]
+    assert main([*args, "--end", "2026-03-01"]) == 2
+    assert "is before start 2026-03-02" in capsys.readouterr().err
+    assert main([*args, "--end", str(WINDOW[1]), "--model", "nope"]) == 1
+    assert "no model 'nope'" in capsys.readouterr().err
+
+
+@contextmanager
+def held(path: str, seconds: float) -> Iterator[None]:
+    """Another process holds the DuckDB file (as a second shadowline would) for `seconds`."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+         " time.sleep(float(sys.argv[2]))", path, str(seconds)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_warehouse_held_by_another_process_is_retried_until_free(demo_url: str) -> None:
+    close_all()  # this process must not hold the file either
+    with held(demo_url.removeprefix("duckdb:///"), seconds=3):
+        state = grading(game_date=WINDOW[0], warehouse=demo_url, return_state=True)
+    assert state.is_completed() and state.result().after.graded > 0
+    first = min(
+        prefect_api.task_runs(state.state_details.flow_run_id), key=lambda run: run.start_time
+    )
+    assert first.name.startswith("read grading status") and first.run_count >= 2
+
+
+def test_only_errors_another_attempt_can_fix_are_retried(tmp_path: Path) -> None:
+    with held(str(tmp_path / "held.duckdb"), seconds=60):
+        with pytest.raises(WarehouseError) as locked:
+            open_warehouse(f"duckdb:///{tmp_path / 'held.duckdb'}")
+    assert is_transient(locked.value) and "another shadowline may be using it" in str(locked.value)
+    warehouse = open_warehouse(f"duckdb:///{tmp_path / 'free.duckdb'}")
+    with pytest.raises(WarehouseError) as bad_sql:
+        warehouse.query("select * from nba_predictions.no_such_table")
+    assert not is_transient(bad_sql.value)
+    assert is_transient(ConnectionResetError()) and not is_transient(ValueError("bad date"))
