@@ -209,6 +209,8 @@ def print_experiment(summary: object, prefix: str = "") -> None:
         say(f"{prefix}experiment {summary.game_date}: {summary.note}")
         return
     written = "dry run" if summary.dry_run else f"{summary.rows_written:,} predictions written"
+    if summary.regraded:
+        written += f" and graded again ({summary.regraded:,} rows)"
     say(
         f"{prefix}experiment {summary.game_date}: {summary.slate_players} players scored "
         f"({summary.skipped_out} OUT skipped), {len(summary.outcomes)} models, {written}"

@@ -18,7 +18,9 @@ from tasks.features import split_out_players
 from tasks.flow_tasks import (
     build_features,
     compute_features,
+    grade_predictions,
     read_feature_batch,
+    read_grading_status,
     read_models,
     score_models,
     write_predictions,
@@ -38,6 +40,7 @@ class ExperimentSummary:
     skipped_out: int = 0
     outcomes: list[RunLogEntry] = field(default_factory=list)
     rows_written: int = 0
+    regraded: int = 0
     predictions: pa.Table | None = None
     note: str | None = None
 
@@ -177,7 +180,11 @@ def _experiment(
     if dry_run:
         return summary
     if rows is not None:
+        # A rerun of a date already graded keeps it graded: the new rows replace graded ones.
+        was_graded = read_grading_status(url, game_date)
         summary.rows_written = write_predictions(url, rows)
+        if was_graded.graded + was_graded.void > 0:
+            summary.regraded = grade_predictions(url, game_date)
     write_run_log(
         url,
         run_log_rows(

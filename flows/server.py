@@ -80,7 +80,10 @@ def alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a zombie (exited, not yet reaped) is not running
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def running(state_dir: Path = STATE_DIR) -> LocalServer | None:
@@ -192,24 +195,44 @@ def stop(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> boo
 
 
 def terminate(pid: int | None, grace: float = 15.0) -> bool:
-    """Stop the process group led by `pid` (SIGTERM, then SIGKILL); whether it was running."""
+    """Stop the process group led by `pid`, and the groups of its children (a worker's flow
+    runs lead their own): SIGTERM twice (a Prefect worker exits on the second), then SIGKILL."""
     if not alive(pid):
         return False
     assert pid is not None
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
-    deadline = time.monotonic() + grace
-    while alive(pid) and time.monotonic() < deadline:
-        _reap(pid)
-        time.sleep(0.2)
-    try:
-        os.killpg(pid, signal.SIGKILL)  # anything left in the group
-    except ProcessLookupError:
-        pass
-    _reap(pid)
+    groups = [pid, *_children(pid)]
+    for attempt in range(2):
+        _signal(groups, signal.SIGTERM)
+        deadline = time.monotonic() + (1.0 if attempt == 0 else grace)
+        while any(map(alive, groups)) and time.monotonic() < deadline:
+            for group in groups:
+                _reap(group)
+            time.sleep(0.1)
+    _signal(groups, signal.SIGKILL)  # anything left in the groups
+    for group in groups:
+        _reap(group)
     return True
+
+
+def _signal(groups: list[int], signum: int) -> None:
+    for group in groups:
+        try:
+            os.killpg(group, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of `pid` (Linux /proc; elsewhere none are found)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):  # fields after the name: state, ppid, ...
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _reap(pid: int) -> None:

@@ -214,6 +214,13 @@ def test_grading_fills_results_and_a_second_run_changes_nothing(demo_url: str) -
     second = grading(game_date=DAY, warehouse=demo_url)
     assert first.changed == len(graded) and second.changed == 0
     assert predictions(warehouse) == graded
+    # rerunning the experiment on a graded date replaces its rows and keeps them graded
+    rerun = experiment(game_date=DAY, warehouse=demo_url)
+    assert rerun.regraded == len(graded)
+    keep = ("prediction_id", "actual_points", "prediction_error", "bet_outcome", "beat_vegas")
+    assert [{k: r[k] for k in keep} for r in predictions(warehouse)] == [
+        {k: r[k] for k in keep} for r in graded
+    ]
     assert first.after.ungraded == 0 and first.after.graded > 0
     assert first.daily is not None and set(first.daily["model_id"].to_pylist()) == DEMO_MODELS
     [artifact] = prefect_api.artifacts(state.state_details.flow_run_id)

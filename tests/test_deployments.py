@@ -1,0 +1,195 @@
+"""The repository's prefect.yaml on a real Prefect server with a real process worker.
+
+The module starts `prefect server start` on a free loopback port with its own PREFECT_HOME
+(through `shadowline server start`, the code behind `make server`), deploys prefect.yaml,
+triggers the deployments with `prefect deployment run`, and checks the warehouse rows and the
+Prefect API. It stops the worker and the server by process id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from prefect.client.schemas import filters, sorting
+from prefect.client.schemas.objects import StateType
+
+from flows import server
+from tasks.warehouse import close_all, open_warehouse
+from tests import prefect_api
+
+REPO = Path(__file__).resolve().parents[1]
+DAY = date(2026, 3, 4)  # the day after the demo fixture's window: nothing predicted yet
+MODELS = 4
+
+
+@pytest.fixture(scope="module")
+def deployed(
+    demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[server.LocalServer, Path, str]]:
+    root = tmp_path_factory.mktemp("deployments")
+    url = f"duckdb:///{shutil.copy(demo_file, root / 'warehouse.duckdb')}"
+    state_dir = root / ".prefect"
+    with socket.socket() as probe:
+        probe.bind((server.HOST, 0))
+        port = probe.getsockname()[1]
+    with pytest.MonkeyPatch.context() as env:
+        env.chdir(REPO)  # `prefect deploy` reads ./prefect.yaml; runs execute in this checkout
+        env.setenv("SHADOWLINE_WAREHOUSE", url)  # reaches the runs through the worker
+        env.setenv("PREFECT_WORKER_QUERY_SECONDS", "2")
+        try:
+            local = server.start(port, state_dir, say=lambda _: None)
+            server.deploy(state_dir, say=lambda _: None)
+            yield local, state_dir, url
+        finally:
+            server.stop(state_dir, say=lambda _: None)
+
+
+def trigger(local: server.LocalServer, state_dir: Path, deployment: str) -> str:
+    """`prefect deployment run` for DAY; waits for the run to end; its flow run id."""
+    close_all()  # a run cannot open the DuckDB file while this process holds it
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("prefect")), "deployment", "run", deployment,
+         "--param", f"game_date={DAY}", "--watch", "--watch-interval", "1",
+         "--watch-timeout", "300"],
+        env=server.prefect_env(state_dir, local.api_url), capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return re.search(r"UUID: ([0-9a-f-]{36})", done.stdout).group(1)  # type: ignore[union-attr]
+
+
+def query(url: str, sql: str) -> list[dict]:
+    try:
+        return open_warehouse(url).query(sql, {"d": DAY}).to_pylist()
+    finally:
+        close_all()
+
+
+def run_log(url: str) -> list[dict]:
+    return query(url, "select * from nba_predictions.ml_experiment_runs where game_date = @d")
+
+
+def prediction_count(url: str) -> int:
+    sql = "select count(*) as n from nba_predictions.ml_model_predictions where game_date = @d"
+    return query(url, sql)[0]["n"]
+
+
+def graded_count(url: str) -> int:
+    sql = (
+        "select count(*) as n from nba_predictions.ml_model_predictions "
+        "where game_date = @d and result_updated_at is not null"
+    )
+    return query(url, sql)[0]["n"]
+
+
+def test_prefect_yaml_uses_the_local_work_pool_and_eastern_schedules() -> None:
+    config = yaml.safe_load((REPO / "prefect.yaml").read_text())
+    deployments = {d["name"]: d for d in config["deployments"]}
+    assert deployments.keys() == {"experiment-daily", "grading-daily", "backfill"}
+    assert {d["work_pool"]["name"] for d in deployments.values()} == {server.WORK_POOL}
+    crons = {
+        name: [(s["cron"], s["timezone"]) for s in d.get("schedules") or []]
+        for name, d in deployments.items()
+    }
+    assert crons == {
+        "experiment-daily": [("0 12 * * *", "America/New_York")],
+        "grading-daily": [("0 2 * * *", "America/New_York")],
+        "backfill": [],
+    }
+
+
+def test_a_deployment_run_writes_the_rows_and_publishes_its_table(deployed: tuple) -> None:
+    local, state_dir, url = deployed
+    flow_run_id = trigger(local, state_dir, "experiment/experiment-daily")
+
+    log = [r for r in run_log(url) if r["flow_run_id"] == flow_run_id]
+    assert len(log) == MODELS and {r["status"] for r in log} == {"success"}
+    assert prediction_count(url) == sum(r["rows_scored"] for r in log) > 0
+    with prefect_api.client(local.api_url) as api:
+        assert api.read_flow_run(flow_run_id).name == f"experiment {DAY}"
+    [table] = prefect_api.artifacts(flow_run_id, local.api_url)
+    assert (table.type, table.key) == ("table", f"experiment-{DAY}")
+    assert {row["status"] for row in json.loads(table.data)} == {"success"}
+
+
+def test_grading_deployment_grades_and_publishes_the_leaderboard(deployed: tuple) -> None:
+    local, state_dir, url = deployed
+    flow_run_id = trigger(local, state_dir, "grading/grading-daily")
+
+    assert graded_count(url) == prediction_count(url) > 0
+    [markdown] = prefect_api.artifacts(flow_run_id, local.api_url)
+    assert (markdown.type, markdown.key) == ("markdown", f"grading-{DAY}")
+    assert f"## Results on {DAY}" in markdown.data and "## All-time leaderboard" in markdown.data
+    assert "| catboost_v2 |" in markdown.data.split("## All-time leaderboard")[1]
+
+
+def test_a_rerun_keeps_the_rows_and_the_run_log_shows_both_runs(deployed: tuple) -> None:
+    local, state_dir, url = deployed
+    before = prediction_count(url)
+    trigger(local, state_dir, "experiment/experiment-daily")
+
+    assert prediction_count(url) == before
+    assert graded_count(url) == before  # the replaced rows were graded again
+    runs = {r["flow_run_id"] for r in run_log(url)}
+    assert len(runs) == 2 and len(run_log(url)) == 2 * MODELS
+
+
+def test_the_server_scheduled_the_next_runs_in_eastern_time(deployed: tuple) -> None:
+    local, _, _ = deployed
+    eastern = ZoneInfo("America/New_York")
+    for name, hour in (("experiment/experiment-daily", 12), ("grading/grading-daily", 2)):
+        with prefect_api.client(local.api_url) as api:
+            deployment = api.read_deployment_by_name(name)
+            scheduled = api.read_flow_runs(
+                deployment_filter=filters.DeploymentFilter(
+                    id=filters.DeploymentFilterId(any_=[deployment.id])
+                ),
+                flow_run_filter=filters.FlowRunFilter(
+                    state=filters.FlowRunFilterState(
+                        type=filters.FlowRunFilterStateType(any_=[StateType.SCHEDULED])
+                    )
+                ),
+                sort=sorting.FlowRunSort.EXPECTED_START_TIME_ASC,
+            )
+        assert scheduled, f"no scheduled run of {name}"
+        first = scheduled[0].expected_start_time
+        assert first > datetime.now(UTC)
+        assert (first.astimezone(eastern).hour, first.astimezone(eastern).minute) == (hour, 0)
+
+
+def test_cli_runs_use_the_running_local_server(deployed: tuple) -> None:
+    local, state_dir, url = deployed
+    close_all()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("shadowline")), "--warehouse", url, "grade",
+         "--date", str(DAY)],
+        cwd=state_dir.parent, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr == ""
+    assert f"grading {DAY}: 0 rows changed" in done.stdout
+    with prefect_api.client(local.api_url) as api:
+        runs = api.read_flow_runs(
+            flow_run_filter=filters.FlowRunFilter(
+                name=filters.FlowRunFilterName(any_=[f"grading {DAY}"])
+            )
+        )
+    assert len(runs) == 2  # the deployment's run and the CLI's
+
+
+def test_stopping_leaves_nothing_running(deployed: tuple) -> None:
+    local, state_dir, _ = deployed
+    assert server.stop(state_dir, say=lambda _: None)
+    assert not server.alive(local.server_pid) and not server.alive(local.worker_pid)
+    assert server.running(state_dir) is None
