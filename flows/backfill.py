@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 
 from flows.experiment import ExperimentSummary, experiment
 from flows.grading import GradingSummary, grading
-from tasks.flow_tasks import read_game_days, read_models
+from tasks.flow_tasks import free_warehouse_if_done, read_game_days, read_models
 from tasks.scoring import actors_started
 from tasks.settings import Settings
 
@@ -73,6 +73,15 @@ def backfill(
     """Run the experiment for every game date from `start` through `end` (default: yesterday in
     Eastern time) with every enabled model, or just the registry ids in `models`; then grade each
     date whose box scores are loaded (unless `grade` is false). Rerunning gives the same rows."""
+    try:
+        return _backfill(start, end, models, grade, warehouse)
+    finally:
+        free_warehouse_if_done()
+
+
+def _backfill(
+    start: date, end: date | None, models: list[str] | None, grade: bool, warehouse: str | None
+) -> BackfillSummary:
     settings = Settings()
     logger = get_run_logger()
     url = warehouse or settings.warehouse

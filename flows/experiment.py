@@ -18,6 +18,7 @@ from tasks.features import split_out_players
 from tasks.flow_tasks import (
     build_features,
     compute_features,
+    free_warehouse_if_done,
     grade_predictions,
     read_feature_batch,
     read_grading_status,
@@ -102,8 +103,11 @@ def experiment(
     """Score every enabled model (or just the registry ids in `models`, enabled or not) on
     `game_date`'s slate (default: today in Eastern time) and write the predictions; a rerun
     replaces those models' rows for that date, and the run log keeps both runs."""
-    summary = _experiment(game_date, models or [], dry_run, min_edge, warehouse)
-    publish(summary)
+    try:
+        summary = _experiment(game_date, models or [], dry_run, min_edge, warehouse)
+        publish(summary)
+    finally:
+        free_warehouse_if_done()
     return summary
 
 

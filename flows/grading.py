@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from tasks.flow_tasks import (
+    free_warehouse_if_done,
     grade_predictions,
     read_daily_performance,
     read_grading_status,
@@ -69,8 +70,11 @@ def grading(game_date: date | None = None, warehouse: str | None = None) -> Grad
     """Grade `game_date`'s predictions (default: yesterday in Eastern time) from the box scores;
     running it again changes nothing."""
     url = warehouse or Settings().warehouse
-    summary = _grading(game_date, url)
-    publish(summary, read_leaderboard(url))
+    try:
+        summary = _grading(game_date, url)
+        publish(summary, read_leaderboard(url))
+    finally:
+        free_warehouse_if_done()
     return summary
 
 

@@ -24,7 +24,17 @@ from prefect.tasks import exponential_backoff
 
 from tasks import features, grading, predictions, registry, results, scoring
 from tasks.models import ModelSpec
-from tasks.warehouse import is_transient, open_warehouse
+from tasks.warehouse import close_all, is_transient, open_warehouse
+
+
+def free_warehouse_if_done() -> None:
+    """At the end of a top-level flow run (not a backfill's per-date subflow), close this
+    process's warehouse connections: a DuckDB file is free for other processes by the time
+    the run reports its final state, not only when the process exits."""
+    from prefect.runtime import flow_run
+
+    if flow_run.parent_flow_run_id is None:
+        close_all()
 
 
 def _retry_if_transient(task: Task, task_run: TaskRun, state: State) -> bool:

@@ -200,25 +200,38 @@ class DuckDBWarehouse(Warehouse):
     """The embedded default: a DuckDB file; datasets are schemas."""
 
     def __init__(self, path: str) -> None:
-        import duckdb
 
         super().__init__()
         self.path = path
         self.url = f"duckdb:///{path}"
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(path)
-        except duckdb.IOException as error:
-            raise WarehouseError(
-                f"cannot open the warehouse file {path}: {str(error).splitlines()[0]} "
-                "(another shadowline may be using it: wait for it to finish, "
-                "or set SHADOWLINE_WAREHOUSE to another file)",
-                transient=True,
-            ) from None
-        self._con.execute("set TimeZone = 'UTC'")
         # Prefect may call tasks from worker threads; one connection, one statement at a time.
         self._lock = threading.RLock()
+        self._handle: Any = None
+        self._connection()
+
+    def _connection(self) -> Any:
+        """The open connection; (re)opened on first use after `close()`."""
+        import duckdb
+
+        with self._lock:
+            if self._handle is None:
+                try:
+                    self._handle = duckdb.connect(self.path)
+                except duckdb.IOException as error:
+                    raise WarehouseError(
+                        f"cannot open the warehouse file {self.path}: "
+                        f"{str(error).splitlines()[0]} (another shadowline may be using it: "
+                        "wait for it to finish, or set SHADOWLINE_WAREHOUSE to another file)",
+                        transient=True,
+                    ) from None
+                self._handle.execute("set TimeZone = 'UTC'")
+            return self._handle
+
+    @property
+    def _con(self) -> Any:
+        return self._connection()
 
     def _run(self, sql: str, params: Mapping[str, Any] | None) -> tuple[pa.Table, int]:
         import duckdb
@@ -250,8 +263,10 @@ class DuckDBWarehouse(Warehouse):
     def _rollback(self) -> None:
         import duckdb
 
+        if self._handle is None:
+            return  # never opened: nothing to roll back
         try:
-            self._con.execute("rollback")
+            self._handle.execute("rollback")
         except duckdb.Error:
             pass  # no transaction was open
 
@@ -285,8 +300,12 @@ class DuckDBWarehouse(Warehouse):
                 self._con.unregister(name)
 
     def close(self) -> None:
+        """Close the connection, freeing the file for other processes; the next use reopens
+        it (an in-memory database is kept: closing would lose it)."""
         with self._lock:
-            self._con.close()
+            if self._handle is not None and self.path != ":memory:":
+                self._handle.close()
+                self._handle = None
 
 
 _open: dict[str, Warehouse] = {}
@@ -313,6 +332,6 @@ def open_warehouse(url: str) -> Warehouse:
 
 
 def close_all() -> None:
-    """Close every warehouse this process opened."""
+    """Close every warehouse this process opened (a DuckDB file is then free for others)."""
     while _open:
         _open.popitem()[1].close()

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 import yaml
 from prefect.client.schemas import filters, sorting
 from prefect.client.schemas.objects import StateType
+from prefect.states import AwaitingRetry
 
 from flows import server
 from tasks.warehouse import close_all, open_warehouse
@@ -143,6 +145,30 @@ def test_a_rerun_keeps_the_rows_and_the_run_log_shows_both_runs(deployed: tuple)
     assert graded_count(url) == before  # the replaced rows were graded again
     runs = {r["flow_run_id"] for r in run_log(url)}
     assert len(runs) == 2 and len(run_log(url)) == 2 * MODELS
+
+
+def test_retrying_a_finished_run_as_the_ui_does_runs_it_again_with_the_same_rows(
+    deployed: tuple,
+) -> None:
+    local, _, url = deployed
+    before = (prediction_count(url), graded_count(url))
+    close_all()
+    with prefect_api.client(local.api_url) as api:
+        [run] = api.read_flow_runs(
+            flow_run_filter=filters.FlowRunFilter(
+                name=filters.FlowRunFilterName(any_=[f"grading {DAY}"])
+            )
+        )
+        assert run.state.is_completed() and run.run_count == 1
+        # the UI's Retry button: the finished run goes back to the worker, same id and parameters
+        api.set_flow_run_state(run.id, AwaitingRetry(message="Retry from the UI"))
+        deadline = time.monotonic() + 180
+        while not ((run := api.read_flow_run(run.id)).state.is_final() and run.run_count == 2):
+            assert time.monotonic() < deadline, f"the retried run is {run.state.name}"
+            time.sleep(1)
+    assert run.state.is_completed()
+    assert (prediction_count(url), graded_count(url)) == before
+    assert len(prefect_api.artifacts(run.id, local.api_url)) == 2  # one per run
 
 
 def test_the_server_scheduled_the_next_runs_in_eastern_time(deployed: tuple) -> None:
