@@ -1,8 +1,10 @@
 """Time each stage of the pipeline on the demo season and print the numbers.
 
-    .venv/bin/python benchmarks/pipeline.py [--days 5]
+    .venv/bin/python benchmarks/pipeline.py [--days 5] [--flows]
 
 Uses the plain functions (no Prefect) in a temporary DuckDB file and a local Ray with 2 CPUs.
+`--flows` then times the same days again through the backfill flow (Prefect subflows and task
+runs on a temporary Prefect server, warm actors): the difference is orchestration overhead.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ def timed(stage: str) -> Iterator[None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=5, help="game days to score and grade")
-    days = parser.parse_args().days
+    parser.add_argument("--flows", action="store_true", help="also time the backfill flow")
+    args = parser.parse_args()
+    days = args.days
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         warehouse = open_warehouse(f"duckdb:///{root / 'bench.duckdb'}")
@@ -87,12 +91,23 @@ def main() -> None:
             warehouse.query("select * from nba_predictions.v_ml_model_leaderboard")
         with timed("query head-to-head view"):
             warehouse.query("select * from nba_predictions.v_ml_model_head_to_head")
+        if args.flows:
+            from flows.backfill import backfill
+
+            url = f"duckdb:///{root / 'bench.duckdb'}"
+            with timed("backfill flow, first day (starts Prefect)"):
+                backfill(start=game_days[0], end=game_days[0], warehouse=url)
+            with timed("backfill flow, all days (Prefect)"):
+                backfill(start=game_days[0], end=game_days[-1], warehouse=url)
+            timings["backfill flow, per day"] = [
+                timings["backfill flow, all days (Prefect)"][0] / len(game_days)
+            ]
         release_actors()
         close_all()
     print(f"demo season, {days} game days, {statistics.mean(rows_per_day):.0f} predictions/day")
-    print(f"{'stage':<34}{'runs':>5}{'median s':>10}{'max s':>8}")
+    print(f"{'stage':<44}{'runs':>5}{'median s':>10}{'max s':>8}")
     for stage, values in timings.items():
-        print(f"{stage:<34}{len(values):>5}{statistics.median(values):>10.3f}{max(values):>8.3f}")
+        print(f"{stage:<44}{len(values):>5}{statistics.median(values):>10.3f}{max(values):>8.3f}")
 
 
 if __name__ == "__main__":
