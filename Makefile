@@ -41,5 +41,5 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	-@test -x $(BIN)/shadowline && $(BIN)/shadowline server stop > /dev/null
+	@if [ -x $(BIN)/shadowline ]; then $(BIN)/shadowline server stop > /dev/null; fi
 	rm -rf $(VENV) .venv-emulators .shadowline .prefect .pytest_cache .ruff_cache
