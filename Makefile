@@ -3,14 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EMULATORS_STAMP := .venv-emulators/.installed
 
-.PHONY: demo test lint install clean server deploy stop
+.PHONY: demo test lint install clean server deploy stop lock
 
 demo: $(STAMP)
 	@$(BIN)/shadowline demo
 
-test: $(STAMP)
+test: $(STAMP) $(EMULATORS_STAMP)
 	@$(BIN)/python -m pytest
+
+# ruff, and the architecture: import-linter's contracts in pyproject.toml
+lint: $(STAMP)
+	@$(BIN)/ruff check flows tasks tests benchmarks
+	@$(BIN)/ruff format --check flows tasks tests benchmarks
+	@$(BIN)/lint-imports --no-logo --no-cache
 
 # A local Prefect server + process worker on 127.0.0.1 (state in .prefect/), the repo's
 # deployments on it, and stopping both. Export SHADOWLINE_* settings before `make server`.
@@ -23,22 +30,38 @@ deploy: $(STAMP)
 stop: $(STAMP)
 	@$(BIN)/shadowline server stop
 
-lint: $(STAMP)
-	@$(BIN)/ruff check flows tasks tests
-	@$(BIN)/ruff format --check flows tasks tests
-
 install: $(STAMP)
 
-# Reinstall when the dependencies change; the pip log stays in .venv/install.log.
-$(STAMP): pyproject.toml
+# Reinstall when the dependencies or their pinned versions change; the pip log stays in
+# .venv/install.log. constraints.txt pins every package, so a fresh clone gets the same set.
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "shadowline needs Python 3.11 or newer ($(PYTHON) is older; set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing shadowline and its dependencies into $(VENV) (a few minutes the first time) ..."
 	@$(BIN)/python -m pip install --upgrade pip > $(VENV)/install.log 2>&1 && \
-		$(BIN)/python -m pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || \
+		$(BIN)/python -m pip install -c constraints.txt -e '.[test]' >> $(VENV)/install.log 2>&1 || \
 		{ tail -n 30 $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
 	@touch $(STAMP)
+
+# The BigQuery and Cloud Storage emulators the tests start, in their own venv (pinned).
+$(EMULATORS_STAMP): tests/emulators-requirements.txt $(STAMP)
+	@echo "installing the BigQuery and Cloud Storage emulators into .venv-emulators ..."
+	@$(BIN)/python -c 'from tests.emulators import ensure_installed; ensure_installed()'
+
+# Re-resolve the newest versions the dependencies allow and pin them (network; a few minutes).
+lock:
+	@rm -rf /tmp/shadowline-lock && $(PYTHON) -m venv /tmp/shadowline-lock/app && \
+		/tmp/shadowline-lock/app/bin/pip install -q -e '.[test]' && \
+		{ sed -n '1,2p' constraints.txt; /tmp/shadowline-lock/app/bin/pip freeze --all --exclude-editable \
+			| grep -v -E '^(pip|shadowline)=='; } > constraints.txt.new && mv constraints.txt.new constraints.txt
+	@$(PYTHON) -m venv /tmp/shadowline-lock/emulators && \
+		/tmp/shadowline-lock/emulators/bin/pip install -q $$($(PYTHON) -c \
+			'import tests.emulators as e; print(" ".join(e.PACKAGES))') && \
+		{ sed -n '1,2p' tests/emulators-requirements.txt; /tmp/shadowline-lock/emulators/bin/pip freeze --all \
+			| grep -v -E '^pip=='; } > tests/emulators-requirements.txt.new && \
+		mv tests/emulators-requirements.txt.new tests/emulators-requirements.txt
+	@rm -rf /tmp/shadowline-lock && echo "pinned: constraints.txt, tests/emulators-requirements.txt"
 
 clean:
 	@if [ -x $(BIN)/shadowline ]; then $(BIN)/shadowline server stop > /dev/null; fi

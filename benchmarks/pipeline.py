@@ -18,17 +18,23 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import tasks  # noqa: F401  (quiet runtime defaults)
-from flows.demo import DEMO_MODELS, WINDOW_START
-from tasks.demo_data import generate_season
-from tasks.features import build_features, read_feature_batch, split_out_players
-from tasks.grading import grade_predictions
-from tasks.loading import load_rows
-from tasks.predictions import collect_predictions, write_predictions
-from tasks.registry import read_models
-from tasks.scoring import ensure_ray, release_actors, score_models
-from tasks.training import train
-from tasks.warehouse import close_all, open_warehouse
+from shadowline.flows.demo import DEMO_MODELS, WINDOW_START
+from shadowline.tasks.demo import generate_season
+from shadowline.tasks.features import (
+    build_features,
+    game_days,
+    read_feature_batch,
+    split_out_players,
+)
+from shadowline.tasks.grading import grade_predictions
+from shadowline.tasks.loading import load_rows
+from shadowline.tasks.predictions import collect_predictions, write_predictions
+from shadowline.tasks.registry import read_models
+from shadowline.tasks.resources import lend
+from shadowline.tasks.scoring import ScorerPool
+from shadowline.tasks.settings import apply_runtime_defaults
+from shadowline.tasks.training import train
+from shadowline.tasks.warehouse import open_warehouse
 
 timings: dict[str, list[float]] = {}
 
@@ -46,9 +52,13 @@ def main() -> None:
     parser.add_argument("--flows", action="store_true", help="also time the backfill flow")
     args = parser.parse_args()
     days = args.days
-    with tempfile.TemporaryDirectory() as folder:
+    apply_runtime_defaults()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        open_warehouse(f"duckdb:///{Path(folder) / 'bench.duckdb'}") as warehouse,
+        ScorerPool(ray_num_cpus=2) as pool,
+    ):
         root = Path(folder)
-        warehouse = open_warehouse(f"duckdb:///{root / 'bench.duckdb'}")
         with timed("generate season"):
             season = generate_season()
         with timed("load raw tables"):
@@ -62,22 +72,20 @@ def main() -> None:
                     warehouse, model_type=model_type, feature_version=version,
                     train_end=WINDOW_START, model_id=model_id, models_dir=root, register=True,
                 )  # fmt: skip
-        with timed("ray.init (2 CPUs)"):
-            ensure_ray(2)
         specs = [m.spec for m in read_models(warehouse)]
-        game_days = warehouse.query(
-            "select distinct game_date from nba_raw.schedule where game_date >= @s "
-            "order by game_date limit @n",
-            {"s": WINDOW_START, "n": days},
-        )["game_date"].to_pylist()
+        window = game_days(warehouse, WINDOW_START, days)
         rows_per_day = []
-        for number, game_day in enumerate(game_days):
+        for number, game_day in enumerate(window):
             with timed("build features, one day"):
                 build_features(warehouse, game_day, game_day)
             slate, _ = split_out_players(read_feature_batch(warehouse, game_day))
-            stage = "score 4 models, cold actors" if number == 0 else "score 4 models, warm actors"
+            stage = (
+                "score 4 models, ray.init and cold actors"
+                if number == 0
+                else "score 4 models, warm actors"
+            )
             with timed(stage):
-                results = score_models(specs, slate)
+                results = pool.score(specs, slate)
             rows, _ = collect_predictions(
                 results, specs, slate, game_date=game_day, min_edge=0.0, run_id="bench",
                 now=datetime.now(UTC),
@@ -92,18 +100,16 @@ def main() -> None:
         with timed("query head-to-head view"):
             warehouse.query("select * from nba_predictions.v_ml_model_head_to_head")
         if args.flows:
-            from flows.backfill import backfill
+            from shadowline.flows.backfill import backfill
 
-            url = f"duckdb:///{root / 'bench.duckdb'}"
-            with timed("backfill flow, first day (starts Prefect)"):
-                backfill(start=game_days[0], end=game_days[0], warehouse=url)
-            with timed("backfill flow, all days (Prefect)"):
-                backfill(start=game_days[0], end=game_days[-1], warehouse=url)
+            with lend(warehouse=warehouse, scorers=pool):  # warm actors, as in a long backfill
+                with timed("backfill flow, first day (starts Prefect)"):
+                    backfill(start=window[0], end=window[0], warehouse=warehouse.url)
+                with timed("backfill flow, all days (Prefect)"):
+                    backfill(start=window[0], end=window[-1], warehouse=warehouse.url)
             timings["backfill flow, per day"] = [
-                timings["backfill flow, all days (Prefect)"][0] / len(game_days)
+                timings["backfill flow, all days (Prefect)"][0] / len(window)
             ]
-        release_actors()
-        close_all()
     print(f"demo season, {days} game days, {statistics.mean(rows_per_day):.0f} predictions/day")
     print(f"{'stage':<44}{'runs':>5}{'median s':>10}{'max s':>8}")
     for stage, values in timings.items():

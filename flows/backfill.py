@@ -1,9 +1,9 @@
 """The backfill flow: the experiment (and grading, where results exist) over a range of dates.
 
 Each date is an ordinary `experiment` and `grading` subflow run, with its own run name and
-artifacts; all of them share this process's Ray actors, so each model is loaded once for the
-whole range. A newly registered model backfilled alone (`models=[...]`) gets the same dates as
-the others and is comparable with them at once.
+artifacts; the backfill lends them its warehouse and scoring actors, so each model is loaded once
+for the whole range. A newly registered model backfilled alone (`models=[...]`) gets the same
+dates as the others and is comparable with them at once.
 
 Local run: `shadowline backfill --start 2026-03-02 --end 2026-03-15 [--model ID ...]`.
 """
@@ -18,11 +18,14 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 
-from flows.experiment import ExperimentSummary, experiment
-from flows.grading import GradingSummary, grading
-from tasks.flow_tasks import free_warehouse_if_done, read_game_days, read_models
-from tasks.scoring import actors_started
-from tasks.settings import Settings
+from shadowline.flows.experiment import ExperimentSummary, experiment
+from shadowline.flows.grading import GradingSummary, grading
+from shadowline.tasks.features import check_range
+from shadowline.tasks.flow_tasks import read_game_days, read_models
+from shadowline.tasks.resources import lend, scorers_for_run, warehouse_for_run
+from shadowline.tasks.scoring import ScorerPool
+from shadowline.tasks.settings import Settings
+from shadowline.tasks.warehouse import Warehouse
 
 # Per-date progress for a terminal: the CLI attaches a handler; without one it is silent.
 progress_log = logging.getLogger("shadowline.progress")
@@ -52,11 +55,6 @@ def _run_name() -> str:
     return f"backfill {parameters.get('start')}..{end}"
 
 
-def check_range(start: date, end: date) -> None:
-    if end < start:
-        raise ValueError(f"backfill end {end} is before start {start}: give --end on or after it")
-
-
 @flow(
     name="backfill",
     flow_run_name=_run_name,
@@ -73,22 +71,29 @@ def backfill(
     """Run the experiment for every game date from `start` through `end` (default: yesterday in
     Eastern time) with every enabled model, or just the registry ids in `models`; then grade each
     date whose box scores are loaded (unless `grade` is false). Rerunning gives the same rows."""
-    try:
-        return _backfill(start, end, models, grade, warehouse)
-    finally:
-        free_warehouse_if_done()
+    settings = Settings()
+    end = end or settings.yesterday()
+    check_range(start, end, "backfill")
+    with (
+        warehouse_for_run(warehouse or settings.warehouse) as store,
+        scorers_for_run(settings) as scorers,
+        lend(warehouse=store, scorers=scorers),
+    ):
+        return _backfill(store, scorers, start, end, models, grade)
 
 
 def _backfill(
-    start: date, end: date | None, models: list[str] | None, grade: bool, warehouse: str | None
+    warehouse: Warehouse,
+    scorers: ScorerPool,
+    start: date,
+    end: date,
+    models: list[str] | None,
+    grade: bool,
 ) -> BackfillSummary:
-    settings = Settings()
     logger = get_run_logger()
-    url = warehouse or settings.warehouse
-    end = end or settings.yesterday()
-    check_range(start, end)
-    read_models(url, models or [])  # an unknown model id fails here, not on every date
-    summary = BackfillSummary(start, end, dates=read_game_days(url, start, end))
+    url = warehouse.url
+    read_models(warehouse, models or [])  # an unknown model id fails here, not on every date
+    summary = BackfillSummary(start, end, dates=read_game_days(warehouse, start, end))
     total = len(summary.dates)
     which = ", ".join(models) if models else "every enabled model"
     if not total:
@@ -98,7 +103,7 @@ def _backfill(
     artifact = create_progress_artifact(
         0.0, key="backfill", description=f"backfill {start}..{end}: 0/{total} dates"
     )
-    first_actor = actors_started()
+    first_actor = scorers.actors_started
     for number, day in enumerate(summary.dates, start=1):
         ran = experiment(game_date=day, models=models, warehouse=url)
         summary.experiments.append(ran)
@@ -114,7 +119,7 @@ def _backfill(
         update_progress_artifact(
             artifact, 100 * number / total, description=f"backfill {start}..{end}: {done}"
         )
-    summary.actors_started = actors_started() - first_actor
+    summary.actors_started = scorers.actors_started - first_actor
     _progress(
         logger,
         f"backfill {start}..{end} finished: {summary.rows_written:,} predictions over {total} "
@@ -126,9 +131,3 @@ def _backfill(
 def _progress(logger: logging.LoggerAdapter, message: str) -> None:
     logger.info(message)
     progress_log.info(message)
-
-
-if __name__ == "__main__":
-    from flows.cli import main
-
-    raise SystemExit(main(["backfill", *__import__("sys").argv[1:]]))

@@ -1,64 +1,80 @@
-"""The `shadowline` command line."""
+"""The `shadowline` command line: typed commands over the flows and tasks; nothing imports it.
+
+Errors a person can fix print one line, `shadowline: error: ...`, and exit 1; usage errors exit
+2. Heavy modules (Prefect, Ray, the model frameworks) are imported by the commands that use them,
+so `--help` and the table commands start fast.
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Literal
 
-import tasks  # noqa: F401  (quiet runtime defaults first)
-from flows.server import ServerError
-from tasks.features import FEATURE_SETS, FeatureSetError
-from tasks.loading import RAW_TABLES, LoadError
-from tasks.models import MODEL_TYPES, ModelError
-from tasks.registry import RegistryError
-from tasks.report import FORMATS, format_table, print_table
-from tasks.settings import Settings
-from tasks.storage import StorageError
-from tasks.warehouse import WarehouseError, close_all, open_warehouse
+import cyclopts
+from cyclopts import App, Parameter, validators
 
-# Errors whose message already says what is wrong and how to fix it: no traceback.
-USER_ERRORS = (
-    WarehouseError,
-    LoadError,
-    ModelError,
-    RegistryError,
-    FeatureSetError,
-    StorageError,
-    ServerError,
-)
+from shadowline.tasks.errors import ShadowlineError, UsageError
+from shadowline.tasks.features import FEATURE_SETS
+from shadowline.tasks.loading import RAW_TABLES
+from shadowline.tasks.models import MODEL_TYPES
+from shadowline.tasks.report import FORMATS, format_table, print_table
+from shadowline.tasks.settings import Settings, apply_runtime_defaults
+from shadowline.tasks.warehouse import open_warehouse
+
+# Choices shown in --help and checked when parsing, from the one place each is defined.
+ModelType = Literal[MODEL_TYPES]  # type: ignore[valid-type]
+FeatureVersion = Literal[tuple(sorted(FEATURE_SETS))]  # type: ignore[valid-type]
+RawTable = Literal[tuple(RAW_TABLES)]  # type: ignore[valid-type]
+Format = Annotated[Literal[FORMATS], Parameter(help="output format")]  # type: ignore[valid-type]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _iso_date(text: str) -> date:
+def _iso_date(type_: object, tokens: Sequence[cyclopts.Token]) -> date:
+    text = tokens[0].value
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD") from None
+        raise ValueError(f"bad date {text!r}: use YYYY-MM-DD") from None
 
 
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
+Day = Annotated[date, Parameter(converter=_iso_date)]
+ModelIds = Annotated[
+    list[str] | None, Parameter(name="--model", help="only this model, enabled or not (repeat)")
+]
 
 
-def _day_count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 40:
-        raise argparse.ArgumentTypeError(f"--days must be a whole number from 1 to 40, got {text}")
-    return int(text)
+@dataclass(frozen=True)
+class Session:
+    """What every command gets besides its own arguments."""
+
+    settings: Settings
+    warehouse: str
+
+
+Given = Annotated[Session, Parameter(parse=False)]
+
+app = App(
+    name="shadowline",
+    help="Run every player-points model side by side, grade them after the games, and see "
+    "which one is better.",
+    version_flags=[],
+    default_parameter=Parameter(negative=(), show_default=False),
+    result_action="return_value",
+    print_error=False,
+    exit_on_error=False,
+    help_on_error=False,
+)
+features_app = app.command(App(name="features", help="feature store commands"))
+registry_app = app.command(App(name="registry", help="list and change registered models"))
+server_app = app.command(
+    App(
+        name="server",
+        help="a local Prefect server and process worker for development (state in .prefect/)",
+    )
+)
 
 
 def say(message: str = "") -> None:
@@ -68,164 +84,185 @@ def say(message: str = "") -> None:
 # --- commands -------------------------------------------------------------------------------
 
 
-def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    warehouse = open_warehouse(args.warehouse)
-    say(f"warehouse ready: {warehouse.url} (datasets nba_raw, nba_analytics, nba_predictions)")
+@app.command
+def init(*, session: Given) -> int:
+    """create the datasets, tables and views if missing (every command does)"""
+    with open_warehouse(session.warehouse) as warehouse:
+        warehouse.ensure_schema()
+        say(f"warehouse ready: {warehouse.url} (datasets nba_raw, nba_analytics, nba_predictions)")
     return 0
 
 
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.demo import run_demo
+@app.command
+def demo(
+    *,
+    seed: Annotated[int, Parameter(help="season seed (default 7)")] = 7,
+    days: Annotated[
+        int,
+        Parameter(
+            help="game days in the experiment window (1-40, default 14)",
+            validator=validators.Number(gte=1, lte=40),
+        ),
+    ] = 14,
+    session: Given,
+) -> int:
+    """generate a synthetic season, train and register models, run experiments and grading over
+    a window of game days, and print the leaderboard"""
+    from shadowline.flows.demo import run_demo
 
-    return run_demo(args.warehouse, settings, seed=args.seed, days=args.days, say=say)
-
-
-def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.loading import load_file
-
-    rows = load_file(open_warehouse(args.warehouse), args.table, Path(args.file))
-    say(f"loaded {rows:,} rows into {args.table} (rows with the same key were replaced)")
+    run_demo(session.warehouse, session.settings, seed=seed, days=days, say=say)
     return 0
 
 
-def cmd_features_build(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.features import build_features, schedule_bounds
+@app.command
+def load(
+    table: Annotated[RawTable, Parameter(help=", ".join(RAW_TABLES))],
+    file: Annotated[Path, Parameter(help="a .csv or .parquet file")],
+    /,
+    *,
+    session: Given,
+) -> int:
+    """load a CSV or Parquet file into a raw table (idempotent)"""
+    from shadowline.tasks.loading import load_file
 
-    warehouse = open_warehouse(args.warehouse)
-    bounds = schedule_bounds(warehouse)
-    if args.start and args.end:
-        start, end = args.start, args.end
-    elif bounds is None:
-        raise WarehouseError("nba_raw.schedule is empty: load a schedule first (shadowline load)")
-    else:
-        start, end = args.start or bounds[0], args.end or bounds[1]
-    started = time.perf_counter()
-    rows = build_features(warehouse, start, end)
-    say(f"built {rows:,} feature rows for {start}..{end} in {time.perf_counter() - started:.1f}s")
+    with open_warehouse(session.warehouse) as warehouse:
+        rows = load_file(warehouse, table, file)
+    say(f"loaded {rows:,} rows into {table} (rows with the same key were replaced)")
     return 0
 
 
-def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.training import train
+@features_app.command(name="build")
+def features_build(
+    *,
+    start: Annotated[Day | None, Parameter(help="first game date (default: schedule's)")] = None,
+    end: Annotated[Day | None, Parameter(help="last game date (default: schedule's)")] = None,
+    session: Given,
+) -> int:
+    """rebuild point-in-time features for a range of game dates"""
+    import time
 
-    say(f"training {args.model_type} on {args.feature_version} rows before {args.train_end} ...")
-    trained = train(
-        open_warehouse(args.warehouse),
-        model_type=args.model_type,
-        feature_version=args.feature_version,
-        train_end=args.train_end,
-        model_id=args.model_id,
-        models_dir=settings.models_dir,
-        register=args.register,
-    )
+    from shadowline.tasks.features import build_features, feature_range
+
+    with open_warehouse(session.warehouse) as warehouse:
+        first, last = feature_range(warehouse, start, end)
+        started = time.perf_counter()
+        rows = build_features(warehouse, first, last)
+    say(f"built {rows:,} feature rows for {first}..{last} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+@app.command
+def train(
+    *,
+    model_type: ModelType,
+    feature_version: FeatureVersion,
+    train_end: Annotated[Day, Parameter(help="train on game dates before this")],
+    model_id: Annotated[str, Parameter(help="registry id, e.g. catboost_v3")],
+    register: Annotated[bool, Parameter(help="add it to the registry, enabled")] = False,
+    session: Given,
+) -> int:
+    """train a model on feature-store rows before a date"""
+    from shadowline.tasks.training import train as train_model
+
+    say(f"training {model_type} on {feature_version} rows before {train_end} ...")
+    with open_warehouse(session.warehouse) as warehouse:
+        trained = train_model(
+            warehouse,
+            model_type=model_type,
+            feature_version=feature_version,
+            train_end=train_end,
+            model_id=model_id,
+            models_dir=session.settings.models_dir,
+            register=register,
+        )
     say(
-        f"{args.model_id}: test MAE {trained.test_mae:.3f} on {trained.test_rows:,} held-out rows "
+        f"{model_id}: test MAE {trained.test_mae:.3f} on {trained.test_rows:,} held-out rows "
         f"({trained.train_rows:,} training rows); saved {trained.path}"
     )
-    if args.register:
-        say(f"registered {args.model_id} (enabled): the next `shadowline run` scores it")
+    if register:
+        say(f"registered {model_id} (enabled): the next `shadowline run` scores it")
     return 0
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.experiment import experiment
+@app.command
+def run(
+    *,
+    date: Annotated[Day | None, Parameter(help="game date (default: today, Eastern time)")] = None,
+    models: ModelIds = None,
+    dry_run: Annotated[bool, Parameter(help="write nothing; show what it would")] = False,
+    min_edge: Annotated[
+        float | None,
+        Parameter(
+            help="points between prediction and line for OVER/UNDER "
+            "(default: SHADOWLINE_MIN_EDGE, 0)",
+            validator=validators.Number(gte=0),
+        ),
+    ] = None,
+    preview_rows: Annotated[int, Parameter(show=False)] = 10,
+    session: Given,
+) -> int:
+    """run the experiment: score every enabled model on a game day"""
+    from shadowline.flows.experiment import experiment
 
     summary = experiment(
-        game_date=args.date,
-        models=args.models,
-        dry_run=args.dry_run,
-        min_edge=args.min_edge,
-        warehouse=args.warehouse,
+        game_date=date,
+        models=models,
+        dry_run=dry_run,
+        min_edge=min_edge,
+        warehouse=session.warehouse,
     )
-    print_experiment(summary)
+    for line in summary.lines():
+        say(line)
     if summary.dry_run and summary.predictions is not None:
         say(f"nothing written; it would write {summary.predictions.num_rows:,} predictions:")
         preview = summary.predictions.select(
             ["model_id", "player_lookup", "predicted_points", "betting_line", "recommendation"]
         )
-        say(format_table(preview, max_rows=args.preview_rows))
-    if summary.outcomes and len(summary.failed) == len(summary.outcomes):
-        return 1
-    return 0
+        say(format_table(preview, max_rows=preview_rows))
+    return 1 if summary.outcomes and len(summary.failed) == len(summary.outcomes) else 0
 
 
-def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+@app.command
+def backfill(
+    *,
+    start: Annotated[Day, Parameter(help="first game date")],
+    end: Annotated[Day | None, Parameter(help="last game date (default: yesterday, ET)")] = None,
+    models: ModelIds = None,
+    no_grade: Annotated[bool, Parameter(help="run the experiments only; grade nothing")] = False,
+    session: Given,
+) -> int:
+    """run the experiment, and grading where results exist, for every game date in a range"""
     import logging
 
-    from flows.backfill import backfill, check_range, progress_log
+    from shadowline.flows.backfill import backfill as backfill_flow
+    from shadowline.flows.backfill import progress_log
 
-    end = args.end or settings.yesterday()
-    try:
-        check_range(args.start, end)
-    except ValueError as error:
-        print(f"shadowline backfill: error: {error}", file=sys.stderr)
-        return 2
     handler = logging.StreamHandler(sys.stdout)
     progress_log.addHandler(handler)
     progress_log.setLevel(logging.INFO)
     try:
-        summary = backfill(
-            start=args.start, end=end, models=args.models, grade=not args.no_grade,
-            warehouse=args.warehouse,
-        )  # fmt: skip
+        summary = backfill_flow(
+            start=start, end=end, models=models, grade=not no_grade, warehouse=session.warehouse
+        )
     finally:
         progress_log.removeHandler(handler)
     for ran in summary.experiments:
         if ran.failed:
-            print_experiment(ran, prefix="  ")
+            for line in ran.lines(prefix="  "):
+                say(line)
     return 0
 
 
-def cmd_server(args: argparse.Namespace, settings: Settings) -> int:
-    from flows import server
+@app.command
+def grade(
+    *,
+    date: Annotated[Day | None, Parameter(help="game date (default: yesterday, ET)")] = None,
+    session: Given,
+) -> int:
+    """grade a game day's predictions from the box scores"""
+    from shadowline.flows.grading import grading
 
-    action = args.server_command
-    if action == "start":
-        local = server.start(settings.prefect_port, say=say)
-        say(f"Prefect UI: {local.ui_url}  (logs in .prefect/server.log, .prefect/worker.log)")
-        say("next: `make deploy`, then trigger a run from the UI or with")
-        say("  .venv/bin/prefect deployment run experiment/experiment-daily --param game_date=...")
-        say("      (with PREFECT_API_URL=" + local.api_url + ")")
-        say("stop both with `make stop`")
-    elif action == "stop":
-        server.stop(say=say)
-    elif action == "deploy":
-        server.deploy(say=say)
-    else:
-        local = server.running()
-        if local is None:
-            say("no local Prefect server is running (start one with `make server`)")
-            return 1
-        worker = "running" if server.alive(local.worker_pid) else "not running"
-        say(f"Prefect server at {local.ui_url} (pid {local.server_pid}); worker {worker}")
-    return 0
-
-
-def print_experiment(summary: object, prefix: str = "") -> None:
-    from flows.experiment import ExperimentSummary
-
-    assert isinstance(summary, ExperimentSummary)
-    if summary.note:
-        say(f"{prefix}experiment {summary.game_date}: {summary.note}")
-        return
-    written = "dry run" if summary.dry_run else f"{summary.rows_written:,} predictions written"
-    if summary.regraded:
-        written += f" and graded again ({summary.regraded:,} rows)"
-    say(
-        f"{prefix}experiment {summary.game_date}: {summary.slate_players} players scored "
-        f"({summary.skipped_out} OUT skipped), {len(summary.outcomes)} models, {written}"
-    )
-    for outcome in summary.outcomes:
-        detail = (
-            f"{outcome.rows_scored} rows" if outcome.status == "success" else outcome.error_message
-        )
-        say(f"{prefix}  {outcome.model_id:<24} {outcome.status:<8} {detail}")
-
-
-def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.grading import grading
-
-    summary = grading(game_date=args.date, warehouse=args.warehouse)
+    summary = grading(game_date=date, warehouse=session.warehouse)
     if summary.note:
         say(f"grading {summary.game_date}: {summary.note}")
         return 0
@@ -239,296 +276,254 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.warehouse import transpile
+@app.command
+def query(
+    sql: Annotated[str, Parameter(name="SQL", help="BigQuery SQL (one or more statements)")],
+    /,
+    *,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """run BigQuery SQL against the warehouse and print the result"""
+    from shadowline.tasks.results import run_sql
 
-    warehouse = open_warehouse(args.warehouse)
-    statements = transpile(args.sql, "duckdb")
-    if not statements:
-        raise WarehouseError("no SQL statement given")
-    if statements[-1].is_query:
-        print_table(warehouse.query(args.sql), args.format)
+    with open_warehouse(session.warehouse) as warehouse:
+        result = run_sql(warehouse, sql)
+    if isinstance(result, int):
+        say(f"{result:,} rows affected")
     else:
-        say(f"{warehouse.execute(args.sql):,} rows affected")
+        print_table(result, format)
     return 0
 
 
-def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks import registry
+@registry_app.command(name="list")
+def registry_list(*, format: Format = "table", session: Given) -> int:
+    """every registered model"""
+    from shadowline.tasks.registry import list_models
 
-    warehouse = open_warehouse(args.warehouse)
-    action = args.registry_command
-    if action == "list":
-        print_table(registry.list_models(warehouse), args.format)
-        return 0
-    if action == "add":
-        from tasks.training import register_file
+    with open_warehouse(session.warehouse) as warehouse:
+        print_table(list_models(warehouse), format)
+    return 0
 
+
+@registry_app.command(name="add")
+def registry_add(
+    *,
+    model_id: Annotated[str, Parameter(help="registry id, e.g. catboost_v3")],
+    model_type: ModelType,
+    feature_version: FeatureVersion,
+    file: Annotated[Path, Parameter(help="the model file in its native format")],
+    upload: Annotated[
+        str | None, Parameter(help="upload it first (gs://bucket/path)", name="--upload")
+    ] = None,
+    model_name: Annotated[str | None, Parameter(help="display name")] = None,
+    test_mae: Annotated[float | None, Parameter(help="MAE measured when it was trained")] = None,
+    notes: Annotated[str | None, Parameter(help="free text")] = None,
+    session: Given,
+) -> int:
+    """register a model file after checking that it loads and fits its feature set"""
+    from shadowline.tasks.training import register_file
+
+    with open_warehouse(session.warehouse) as warehouse:
         model_path = register_file(
             warehouse,
-            Path(args.file),
-            model_id=args.model_id,
-            model_type=args.model_type,
-            feature_version=args.feature_version,
-            upload_to=args.upload,
-            model_name=args.model_name,
-            test_mae=args.test_mae,
-            notes=args.notes,
+            file,
+            model_id=model_id,
+            model_type=model_type,
+            feature_version=feature_version,
+            upload_to=upload,
+            model_name=model_name,
+            test_mae=test_mae,
+            notes=notes,
         )
-        say(f"registered {args.model_id} (enabled) from {model_path}")
-    elif action in ("enable", "disable"):
-        registry.set_enabled(warehouse, args.model_id, action == "enable")
-        say(f"{args.model_id}: {action}d")
-    elif action == "promote":
-        registry.promote(warehouse, args.model_id)
-        say(f"{args.model_id} is now the production model (the only one)")
-    elif action == "set-baseline":
-        registry.set_baseline(warehouse, args.model_id)
-        say(f"{args.model_id} is now the baseline model (the only one)")
+    say(f"registered {model_id} (enabled) from {model_path}")
     return 0
 
 
-def cmd_leaderboard(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.results import leaderboard
+ModelId = Annotated[str, Parameter(name="MODEL_ID", help="a registered model_id")]
 
-    print_table(leaderboard(open_warehouse(args.warehouse)), args.format)
+
+@registry_app.command
+def enable(model_id: ModelId, /, *, session: Given) -> int:
+    """include a model in experiment runs"""
+    return _registry_change("enable", model_id, session)
+
+
+@registry_app.command
+def disable(model_id: ModelId, /, *, session: Given) -> int:
+    """leave a model out of experiment runs"""
+    return _registry_change("disable", model_id, session)
+
+
+@registry_app.command
+def promote(model_id: ModelId, /, *, session: Given) -> int:
+    """make a model the (only) production model"""
+    return _registry_change("promote", model_id, session)
+
+
+@registry_app.command(name="set-baseline")
+def set_baseline(model_id: ModelId, /, *, session: Given) -> int:
+    """make a model the (only) baseline model"""
+    return _registry_change("set-baseline", model_id, session)
+
+
+def _registry_change(action: str, model_id: str, session: Session) -> int:
+    from shadowline.tasks import registry
+
+    with open_warehouse(session.warehouse) as warehouse:
+        if action in ("enable", "disable"):
+            registry.set_enabled(warehouse, model_id, action == "enable")
+            say(f"{model_id}: {action}d")
+        elif action == "promote":
+            registry.promote(warehouse, model_id)
+            say(f"{model_id} is now the production model (the only one)")
+        else:
+            registry.set_baseline(warehouse, model_id)
+            say(f"{model_id} is now the baseline model (the only one)")
     return 0
 
 
-def cmd_head_to_head(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.results import graded_models, head_to_head
+@app.command
+def leaderboard(*, format: Format = "table", session: Given) -> int:
+    """all-time model rankings by MAE"""
+    from shadowline.tasks.results import leaderboard as read_leaderboard
 
-    warehouse = open_warehouse(args.warehouse)
-    table = head_to_head(warehouse, args.model_a, args.model_b)
-    if table.num_rows == 0 and args.format == "table":
-        graded = graded_models(warehouse)
-        unknown = [m for m in (args.model_a, args.model_b) if m not in graded]
-        if unknown:
-            raise RegistryError(
-                f"no graded predictions for {', '.join(unknown)} "
-                f"(models with graded predictions: {', '.join(graded) or 'none yet'})"
-            )
-        say(f"no player-dates graded for both {args.model_a} and {args.model_b}")
-        return 0
-    print_table(table, args.format)
+    with open_warehouse(session.warehouse) as warehouse:
+        print_table(read_leaderboard(warehouse), format)
     return 0
 
 
-def cmd_daily(args: argparse.Namespace, settings: Settings) -> int:
-    from tasks.results import daily_performance
+@app.command(name="head-to-head")
+def head_to_head(
+    model_a: Annotated[str, Parameter(name="MODEL_A")],
+    model_b: Annotated[str, Parameter(name="MODEL_B")],
+    /,
+    *,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """compare two models on the predictions both made"""
+    from shadowline.tasks.results import head_to_head as read_head_to_head
+    from shadowline.tasks.results import why_no_head_to_head
 
-    game_date = args.date or settings.yesterday()
-    table = daily_performance(open_warehouse(args.warehouse), game_date)
-    if args.format == "table":
+    with open_warehouse(session.warehouse) as warehouse:
+        table = read_head_to_head(warehouse, model_a, model_b)
+        if table.num_rows == 0 and format == "table":
+            say(why_no_head_to_head(warehouse, model_a, model_b))
+            return 0
+    print_table(table, format)
+    return 0
+
+
+@app.command
+def daily(
+    *,
+    date: Annotated[Day | None, Parameter(help="game date (default: yesterday, ET)")] = None,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """each model's results on one game date"""
+    from shadowline.tasks.results import daily_performance
+
+    game_date = date or session.settings.yesterday()
+    with open_warehouse(session.warehouse) as warehouse:
+        table = daily_performance(warehouse, game_date)
+    if format == "table":
         say(f"daily performance {game_date}")
-    print_table(table, args.format)
+    print_table(table, format)
     return 0
 
 
-# --- parser ---------------------------------------------------------------------------------
+@server_app.command(name="start")
+def server_start(*, session: Given) -> int:
+    """start a Prefect server and a process worker in the background"""
+    from shadowline.flows import server
+
+    local = server.start(session.settings.prefect_port, say=say)
+    say(f"Prefect UI: {local.ui_url}  (worker log in .prefect/worker.log)")
+    say("next: `make deploy`, then trigger a run from the UI or with")
+    say("  .venv/bin/prefect deployment run experiment/experiment-daily --param game_date=...")
+    say("      (with PREFECT_API_URL=" + local.api_url + ")")
+    say("stop both with `make stop`")
+    return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="shadowline",
-        description="Run every player-points model side by side, grade them after the games, "
-        "and see which one is better.",
-    )
-    parser.add_argument(
-        "--warehouse",
-        help="warehouse URL (default: SHADOWLINE_WAREHOUSE or "
-        "duckdb:///.shadowline/warehouse.duckdb in the working directory)",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+@server_app.command(name="stop")
+def server_stop(*, session: Given) -> int:
+    """stop the worker and the server"""
+    from shadowline.flows import server
 
-    def add(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
-        command = commands.add_parser(name, help=help_text, description=help_text)
-        command.set_defaults(handler=handler)
-        return command
+    server.stop(say=say)
+    return 0
 
-    def add_format(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--format", choices=FORMATS, default="table", help="output format")
 
-    add("init", cmd_init, "create the datasets, tables and views if missing (every command does)")
+@server_app.command(name="status")
+def server_status(*, session: Given) -> int:
+    """whether the local server and its worker run"""
+    from shadowline.flows import server
 
-    demo = add(
-        "demo",
-        cmd_demo,
-        "generate a synthetic season, train and register models, run experiments and grading "
-        "over a window of game days, and print the leaderboard",
-    )
-    demo.add_argument("--seed", type=int, default=7, help="season seed (default 7)")
-    demo.add_argument(
-        "--days",
-        type=_day_count,
-        default=14,
-        metavar="N",
-        help="game days in the experiment window (1-40, default 14)",
-    )
+    local = server.running()
+    if local is None:
+        say("no local Prefect server is running (start one with `make server`)")
+        return 1
+    worker = "running" if server.alive(local.worker_pid) else "not running"
+    say(f"Prefect server at {local.ui_url} (pid {local.server_pid}); worker {worker}")
+    return 0
 
-    load = add("load", cmd_load, "load a CSV or Parquet file into a raw table (idempotent)")
-    load.add_argument(
-        "table", choices=list(RAW_TABLES), metavar="TABLE", help=", ".join(RAW_TABLES)
-    )
-    load.add_argument("file", metavar="FILE", help="a .csv or .parquet file")
 
-    features = add("features", cmd_features_build, "feature store commands")
-    feature_commands = features.add_subparsers(
-        dest="features_command", metavar="build", required=True, parser_class=_Parser
-    )
-    build = feature_commands.add_parser(
-        "build", help="rebuild point-in-time features for a range of game dates"
-    )
-    build.set_defaults(handler=cmd_features_build)
-    build.add_argument("--start", type=_iso_date, help="first game date (default: schedule's)")
-    build.add_argument("--end", type=_iso_date, help="last game date (default: schedule's)")
+@server_app.command(name="deploy")
+def server_deploy(*, session: Given) -> int:
+    """deploy this repository's prefect.yaml to the local server"""
+    from shadowline.flows import server
 
-    train = add("train", cmd_train, "train a model on feature-store rows before a date")
-    train.add_argument("--model-type", required=True, choices=MODEL_TYPES)
-    train.add_argument("--feature-version", required=True, choices=sorted(FEATURE_SETS))
-    train.add_argument(
-        "--train-end", required=True, type=_iso_date, help="train on game dates before this"
-    )
-    train.add_argument("--model-id", required=True, help="registry id, e.g. catboost_v3")
-    train.add_argument("--register", action="store_true", help="add it to the registry, enabled")
+    server.deploy(say=say)
+    return 0
 
-    run = add("run", cmd_run, "run the experiment: score every enabled model on a game day")
-    run.add_argument("--date", type=_iso_date, help="game date (default: today, Eastern time)")
-    run.add_argument(
-        "--model",
-        dest="models",
-        action="append",
-        metavar="ID",
-        help="score only this model, enabled or not (repeat for more)",
-    )
-    run.add_argument("--dry-run", action="store_true", help="write nothing; show what it would")
-    run.add_argument(
-        "--min-edge",
-        type=_non_negative,
-        help="points between prediction and line for OVER/UNDER (default: SHADOWLINE_MIN_EDGE, 0)",
-    )
-    run.add_argument("--preview-rows", type=int, default=10, help=argparse.SUPPRESS)
 
-    backfill = add(
-        "backfill",
-        cmd_backfill,
-        "run the experiment, and grading where results exist, for every game date in a range",
-    )
-    backfill.add_argument("--start", required=True, type=_iso_date, help="first game date")
-    backfill.add_argument(
-        "--end", type=_iso_date, help="last game date (default: yesterday, Eastern time)"
-    )
-    backfill.add_argument(
-        "--model",
-        dest="models",
-        action="append",
-        metavar="ID",
-        help="only this model, enabled or not (repeat for more; default: every enabled model)",
-    )
-    backfill.add_argument(
-        "--no-grade", action="store_true", help="run the experiments only; grade nothing"
-    )
+# --- entry point ----------------------------------------------------------------------------
 
-    grade = add("grade", cmd_grade, "grade a game day's predictions from the box scores")
-    grade.add_argument("--date", type=_iso_date, help="game date (default: yesterday, Eastern)")
 
-    query = add("query", cmd_query, "run BigQuery SQL against the warehouse and print the result")
-    query.add_argument("sql", metavar="SQL")
-    add_format(query)
+@app.meta.default
+def _launch(
+    *tokens: Annotated[str, Parameter(show=False, allow_leading_hyphen=True)],
+    warehouse: Annotated[
+        str | None,
+        Parameter(
+            help="warehouse URL (default: SHADOWLINE_WAREHOUSE or "
+            "duckdb:///.shadowline/warehouse.duckdb in the working directory)"
+        ),
+    ] = None,
+) -> int:
+    command, bound, ignored = app.parse_args(tokens)
+    if "session" in ignored:
+        settings = Settings()
+        if not (tokens and tokens[0] == "server"):
+            from shadowline.flows.server import use_running_server
 
-    registry = add("registry", cmd_registry, "list and change registered models")
-    registry_commands = registry.add_subparsers(
-        dest="registry_command", metavar="ACTION", required=True, parser_class=_Parser
-    )
-    listing = registry_commands.add_parser("list", help="every registered model")
-    add_format(listing)
-    adding = registry_commands.add_parser(
-        "add", help="register a model file after checking that it loads and fits its feature set"
-    )
-    adding.add_argument("--model-id", required=True, help="registry id, e.g. catboost_v3")
-    adding.add_argument("--model-type", required=True, choices=MODEL_TYPES)
-    adding.add_argument("--feature-version", required=True, choices=sorted(FEATURE_SETS))
-    adding.add_argument("--file", required=True, help="the model file in its native format")
-    adding.add_argument("--upload", metavar="GS_URI", help="upload it first (gs://bucket/path)")
-    adding.add_argument("--model-name", help="display name")
-    adding.add_argument("--test-mae", type=float, help="MAE measured when it was trained")
-    adding.add_argument("--notes", help="free text")
-    for action, help_text in (
-        ("enable", "include a model in experiment runs"),
-        ("disable", "leave a model out of experiment runs"),
-        ("promote", "make a model the (only) production model"),
-        ("set-baseline", "make a model the (only) baseline model"),
-    ):
-        command = registry_commands.add_parser(action, help=help_text)
-        command.add_argument("model_id", metavar="MODEL_ID")
-
-    leaderboard = add("leaderboard", cmd_leaderboard, "all-time model rankings by MAE")
-    add_format(leaderboard)
-
-    h2h = add("head-to-head", cmd_head_to_head, "compare two models on the predictions both made")
-    h2h.add_argument("model_a", metavar="MODEL_A")
-    h2h.add_argument("model_b", metavar="MODEL_B")
-    add_format(h2h)
-
-    prefect_server = add(
-        "server",
-        cmd_server,
-        "a local Prefect server and process worker for development (state in .prefect/)",
-    )
-    prefect_server.add_argument(
-        "server_command",
-        choices=("start", "stop", "status", "deploy"),
-        metavar="ACTION",
-        help="start (server + worker, in the background), stop, status, "
-        "or deploy (this repository's prefect.yaml)",
-    )
-
-    daily = add("daily", cmd_daily, "each model's results on one game date")
-    daily.add_argument("--date", type=_iso_date, help="game date (default: yesterday, Eastern)")
-    add_format(daily)
-    return parser
+            use_running_server()  # flow runs then show in the local server's UI
+        bound.arguments["session"] = Session(settings, warehouse or settings.warehouse)
+    result = command(*bound.args, **bound.kwargs)
+    return 0 if result is None else int(result)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help()
+    """`shadowline ...`: the exit code (0 ok, 1 an error with its fix, 2 a usage error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The CLI prints its own one-line errors; Prefect's console would repeat each with a traceback
+    # (flow logs still reach the Prefect API).
+    apply_runtime_defaults(console_level="CRITICAL")
+    if not argv:
+        app.help_print([])
         return 2
-    settings = Settings()
-    args.warehouse = args.warehouse or settings.warehouse
-    _quiet_prefect_console()
-    if args.command != "server":
-        from flows.server import use_running_server
-
-        use_running_server()  # flow runs then show in the local server's UI
     try:
-        return args.handler(args, settings)
-    except USER_ERRORS as error:
+        return app.meta(argv)
+    except (cyclopts.CycloptsError, UsageError) as error:
+        reason = " ".join(str(error).split())
+        print(f"shadowline: error: {reason} (see shadowline --help)", file=sys.stderr)
+        return 2
+    except ShadowlineError as error:
         print(f"shadowline: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("shadowline: interrupted", file=sys.stderr)
         return 130
-    finally:
-        _shutdown()
-
-
-def _quiet_prefect_console() -> None:
-    """The CLI prints its own one-line errors (and Python's traceback for a bug); Prefect's
-    console log would repeat each failure with a traceback. Flow logs still reach the API.
-    Prefect reads this when it sets up logging, at the first flow run."""
-    if "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL" not in tasks.USER_SET:
-        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "CRITICAL"
-
-
-def _shutdown() -> None:
-    close_all()
-    if "tasks.scoring" in sys.modules:
-        from tasks.scoring import stop_ray
-
-        stop_ray()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,15 +10,18 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from tasks.demo_data import generate_season
-from tasks.features import build_features, game_days, schedule_bounds
-from tasks.loading import load_rows
-from tasks.registry import promote, set_baseline
-from tasks.report import format_table
-from tasks.results import head_to_head, leaderboard
-from tasks.settings import Settings
-from tasks.training import train
-from tasks.warehouse import open_warehouse
+from shadowline.flows.experiment import experiment
+from shadowline.flows.grading import grading
+from shadowline.tasks.demo import generate_season
+from shadowline.tasks.features import build_features, game_days, schedule_bounds
+from shadowline.tasks.loading import load_rows
+from shadowline.tasks.registry import promote, set_baseline
+from shadowline.tasks.report import format_table
+from shadowline.tasks.resources import lend, scorers_for_run
+from shadowline.tasks.results import head_to_head, leaderboard
+from shadowline.tasks.settings import Settings
+from shadowline.tasks.training import train
+from shadowline.tasks.warehouse import Warehouse, open_warehouse
 
 # (model_id, model_type, feature_version): three frameworks, two feature sets.
 DEMO_MODELS = (
@@ -38,16 +41,32 @@ def run_demo(
     seed: int = 7,
     days: int = 14,
     say: Callable[[str], None] = print,
-) -> int:
-    from flows.cli import print_experiment
-    from flows.experiment import experiment
-    from flows.grading import grading
-
+) -> None:
+    """Run the demo into the warehouse at `url`, telling its progress through `say`. The
+    experiment and grading runs of the window share one warehouse connection and one set of
+    scoring actors (each model is loaded once)."""
     began = time.perf_counter()
-    warehouse = open_warehouse(url)
-    say(f"shadowline demo -> {warehouse.url}")
+    with (
+        open_warehouse(url) as warehouse,
+        scorers_for_run(settings) as scorers,
+        lend(warehouse=warehouse, scorers=scorers),
+    ):
+        say(f"shadowline demo -> {warehouse.url}")
+        step = _Steps(say, total=4)
+        _prepare(warehouse, settings, seed, step)
+        window = game_days(warehouse, WINDOW_START, days)
+        with step(f"running experiments and grading over {len(window)} game days"):
+            _run_window(warehouse, window, step)
+        _show(warehouse, say)
+        after = game_days(warehouse, window[-1] + timedelta(days=1), 1) or window[-1:]
+    say(f"Done in {time.perf_counter() - began:.0f}s. Try next:")
+    say(f"  shadowline daily --date {window[-1]}")
+    say(f"  shadowline run --date {after[0]} --dry-run")
+    say('  shadowline query "select * from nba_predictions.v_ml_model_leaderboard order by mae"')
 
-    step = _Steps(say, total=4)
+
+def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) -> None:
+    """Load a season, build its features, train and register the models."""
     with step(f"generating a synthetic season (seed {seed})"):
         season = generate_season(seed=seed)
         for table, rows in season.tables().items():
@@ -61,7 +80,6 @@ def run_demo(
     bounds = schedule_bounds(warehouse)
     assert bounds is not None  # the season was just loaded
     first, last = bounds
-    window = game_days(warehouse, WINDOW_START, days)
     with step(f"building point-in-time features for {first}..{last}"):
         step.detail(f"{build_features(warehouse, first, last):,} player-game rows")
 
@@ -81,18 +99,22 @@ def run_demo(
         promote(warehouse, PRODUCTION, detail="demo")
         step.detail(f"baseline {BASELINE}, production {PRODUCTION}")
 
-    with step(f"running experiments and grading over {len(window)} game days"):
-        for number, game_day in enumerate(window, start=1):
-            ran = experiment(game_date=game_day, warehouse=url)
-            graded = grading(game_date=game_day, warehouse=url)
-            if ran.failed or ran.note:
-                print_experiment(ran, prefix="    ")
-            after = graded.after
-            step.detail(
-                f"[{number:>2}/{len(window)}] {game_day}  {len(ran.outcomes)} models, "
-                f"{ran.rows_written:,} predictions, {after.graded:,} graded, {after.void} void"
-            )
 
+def _run_window(warehouse: Warehouse, window: list[date], step: _Steps) -> None:
+    for number, game_day in enumerate(window, start=1):
+        ran = experiment(game_date=game_day, warehouse=warehouse.url)
+        graded = grading(game_date=game_day, warehouse=warehouse.url)
+        if ran.failed or ran.note:
+            for line in ran.lines(prefix="    "):
+                step.say(line)
+        after = graded.after
+        step.detail(
+            f"[{number:>2}/{len(window)}] {game_day}  {len(ran.outcomes)} models, "
+            f"{ran.rows_written:,} predictions, {after.graded:,} graded, {after.void} void"
+        )
+
+
+def _show(warehouse: Warehouse, say: Callable[[str], None]) -> None:
     say("")
     say("Leaderboard (nba_predictions.v_ml_model_leaderboard)")
     say(format_table(leaderboard(warehouse)))
@@ -100,12 +122,6 @@ def run_demo(
     say(f"Head-to-head: {PRODUCTION} (production) vs {BASELINE} (baseline)")
     say(format_table(head_to_head(warehouse, PRODUCTION, BASELINE)))
     say("")
-    say(f"Done in {time.perf_counter() - began:.0f}s. Try next:")
-    after = game_days(warehouse, window[-1] + timedelta(days=1), 1) or window[-1:]
-    say(f"  shadowline daily --date {window[-1]}")
-    say(f"  shadowline run --date {after[0]} --dry-run")
-    say('  shadowline query "select * from nba_predictions.v_ml_model_leaderboard order by mae"')
-    return 0
 
 
 class _Steps:

@@ -1,6 +1,6 @@
 """The experiment flow: every enabled model scores the same game day's slate, side by side.
 
-Local run: `python -m flows.experiment --date 2026-03-02` (or `shadowline run`).
+Local run: `shadowline run --date 2026-03-02`; deployed as `experiment-daily` (prefect.yaml).
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from tasks.features import split_out_players
-from tasks.flow_tasks import (
+from shadowline.tasks.features import split_out_players
+from shadowline.tasks.flow_tasks import (
     build_features,
     compute_features,
-    free_warehouse_if_done,
     grade_predictions,
     read_feature_batch,
     read_grading_status,
@@ -27,9 +26,11 @@ from tasks.flow_tasks import (
     write_predictions,
     write_run_log,
 )
-from tasks.predictions import RunLogEntry, collect_predictions, run_log_rows
-from tasks.scoring import ScoreResult
-from tasks.settings import Settings
+from shadowline.tasks.predictions import RunLogEntry, collect_predictions, run_log_rows
+from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
+from shadowline.tasks.scoring import ScoreResult, ScorerPool
+from shadowline.tasks.settings import Settings
+from shadowline.tasks.warehouse import Warehouse
 
 
 @dataclass
@@ -48,6 +49,23 @@ class ExperimentSummary:
     @property
     def failed(self) -> list[RunLogEntry]:
         return [o for o in self.outcomes if o.status != "success"]
+
+    def lines(self, prefix: str = "") -> list[str]:
+        """The run for a terminal: a summary line, then one line per model."""
+        if self.note:
+            return [f"{prefix}experiment {self.game_date}: {self.note}"]
+        written = "dry run" if self.dry_run else f"{self.rows_written:,} predictions written"
+        if self.regraded:
+            written += f" and graded again ({self.regraded:,} rows)"
+        head = (
+            f"{prefix}experiment {self.game_date}: {self.slate_players} players scored "
+            f"({self.skipped_out} OUT skipped), {len(self.outcomes)} models, {written}"
+        )
+        return [head] + [
+            f"{prefix}  {o.model_id:<24} {o.status:<8} "
+            + (f"{o.rows_scored} rows" if o.status == "success" else str(o.error_message))
+            for o in self.outcomes
+        ]
 
 
 def _run_name() -> str:
@@ -103,35 +121,37 @@ def experiment(
     """Score every enabled model (or just the registry ids in `models`, enabled or not) on
     `game_date`'s slate (default: today in Eastern time) and write the predictions; a rerun
     replaces those models' rows for that date, and the run log keeps both runs."""
-    try:
-        summary = _experiment(game_date, models or [], dry_run, min_edge, warehouse)
-        publish(summary)
-    finally:
-        free_warehouse_if_done()
+    settings = Settings()
+    with (
+        warehouse_for_run(warehouse or settings.warehouse) as store,
+        scorers_for_run(settings) as scorers,
+    ):
+        summary = _experiment(
+            store, scorers, game_date or settings.today(), models or [], dry_run,
+            settings.min_edge if min_edge is None else min_edge,
+        )  # fmt: skip
+    publish(summary)
     return summary
 
 
 def _experiment(
-    game_date: date | None,
+    warehouse: Warehouse,
+    scorers: ScorerPool,
+    game_date: date,
     models: list[str],
     dry_run: bool,
-    min_edge: float | None,
-    warehouse: str | None,
+    min_edge: float,
 ) -> ExperimentSummary:
-    settings = Settings()
     logger = get_run_logger()
-    url = warehouse or settings.warehouse
-    game_date = game_date or settings.today()
-    min_edge = settings.min_edge if min_edge is None else min_edge
     started = datetime.now(UTC)
     summary = ExperimentSummary(game_date, str(uuid.uuid4()), dry_run)
 
     if dry_run:  # the same rows, computed without touching the feature store
-        batch = compute_features(url, game_date)
+        batch = compute_features(warehouse, game_date)
     else:
-        build_features(url, game_date, game_date)
-        batch = read_feature_batch(url, game_date)
-    registered = read_models(url, models)
+        build_features(warehouse, game_date, game_date)
+        batch = read_feature_batch(warehouse, game_date)
+    registered = read_models(warehouse, models)
     slate, summary.skipped_out = split_out_players(batch)
     summary.slate_players = slate.num_rows
     if not registered:
@@ -161,14 +181,7 @@ def _experiment(
         summary.skipped_out,
         len(specs),
     )
-    results = refused + score_models(
-        specs,
-        slate,
-        settings.actor_cpus,
-        settings.min_points,
-        settings.max_points,
-        settings.ray_num_cpus,
-    )
+    results = refused + score_models(scorers, specs, slate)
     rows, summary.outcomes = collect_predictions(
         results,
         specs,
@@ -185,12 +198,12 @@ def _experiment(
         return summary
     if rows is not None:
         # A rerun of a date already graded keeps it graded: the new rows replace graded ones.
-        was_graded = read_grading_status(url, game_date)
-        summary.rows_written = write_predictions(url, rows)
+        was_graded = read_grading_status(warehouse, game_date)
+        summary.rows_written = write_predictions(warehouse, rows)
         if was_graded.graded + was_graded.void > 0:
-            summary.regraded = grade_predictions(url, game_date)
+            summary.regraded = grade_predictions(warehouse, game_date)
     write_run_log(
-        url,
+        warehouse,
         run_log_rows(
             summary.outcomes,
             run_id=summary.run_id,
@@ -203,9 +216,3 @@ def _experiment(
     )
     logger.info("wrote %d predictions for %s", summary.rows_written, game_date)
     return summary
-
-
-if __name__ == "__main__":
-    from flows.cli import main
-
-    raise SystemExit(main(["run", *__import__("sys").argv[1:]]))

@@ -1,6 +1,6 @@
 """The grading flow: after the games, fill in actual points, errors and bet outcomes.
 
-Local run: `python -m flows.grading --date 2026-03-02` (or `shadowline grade`).
+Local run: `shadowline grade --date 2026-03-02`; deployed as `grading-daily` (prefect.yaml).
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from tasks.flow_tasks import (
-    free_warehouse_if_done,
+from shadowline.tasks.flow_tasks import (
     grade_predictions,
     read_daily_performance,
     read_grading_status,
     read_leaderboard,
 )
-from tasks.grading import GradingStatus
-from tasks.report import format_markdown
-from tasks.settings import Settings
+from shadowline.tasks.grading import GradingStatus
+from shadowline.tasks.report import format_markdown
+from shadowline.tasks.resources import warehouse_for_run
+from shadowline.tasks.settings import Settings
+from shadowline.tasks.warehouse import Warehouse
 
 
 @dataclass
@@ -69,20 +70,17 @@ def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
 def grading(game_date: date | None = None, warehouse: str | None = None) -> GradingSummary:
     """Grade `game_date`'s predictions (default: yesterday in Eastern time) from the box scores;
     running it again changes nothing."""
-    url = warehouse or Settings().warehouse
-    try:
-        summary = _grading(game_date, url)
-        publish(summary, read_leaderboard(url))
-    finally:
-        free_warehouse_if_done()
+    settings = Settings()
+    with warehouse_for_run(warehouse or settings.warehouse) as store:
+        summary = _grading(store, game_date or settings.yesterday())
+        leaderboard = read_leaderboard(store)
+    publish(summary, leaderboard)
     return summary
 
 
-def _grading(game_date: date | None, url: str) -> GradingSummary:
-    settings = Settings()
+def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
     logger = get_run_logger()
-    game_date = game_date or settings.yesterday()
-    before = read_grading_status(url, game_date)
+    before = read_grading_status(warehouse, game_date)
     if before.predictions == 0:
         note = f"no predictions for {game_date}: nothing to grade (run the experiment first)"
     elif before.box_score_rows == 0:
@@ -95,8 +93,8 @@ def _grading(game_date: date | None, url: str) -> GradingSummary:
     if note:
         logger.warning(note)
         return GradingSummary(game_date, before, before, 0, None, note)
-    changed = grade_predictions(url, game_date)
-    after = read_grading_status(url, game_date)
+    changed = grade_predictions(warehouse, game_date)
+    after = read_grading_status(warehouse, game_date)
     logger.info(
         "%s: %d rows changed; %d graded, %d void, %d awaiting results",
         game_date,
@@ -105,10 +103,5 @@ def _grading(game_date: date | None, url: str) -> GradingSummary:
         after.void,
         after.ungraded,
     )
-    return GradingSummary(game_date, before, after, changed, read_daily_performance(url, game_date))
-
-
-if __name__ == "__main__":
-    from flows.cli import main
-
-    raise SystemExit(main(["grade", *__import__("sys").argv[1:]]))
+    daily = read_daily_performance(warehouse, game_date)
+    return GradingSummary(game_date, before, after, changed, daily)

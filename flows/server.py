@@ -1,15 +1,16 @@
 """A local Prefect server and process worker for development: `shadowline server start|stop`.
 
-State (the server's SQLite database, logs, process ids) lives under `.prefect/` in the working
-directory. The worker runs deployments of the repository's `prefect.yaml` (`make deploy`) in its
-own environment, so SHADOWLINE_* settings exported before `server start` reach every run.
-Ordinary CLI runs use this server while it runs (their flow runs show in its UI) and Prefect's
-quiet temporary server otherwise.
+The server is Prefect's own: `prefect server start --background`, `prefect server status --wait`
+and `prefect server stop`, with PREFECT_HOME in `.prefect/` (its database, its pid file).
+Prefect has no background mode for a worker, so that part is here: `prefect worker start` in its
+own process group, its pid in `.prefect/worker.pid`, its log in `.prefect/worker.log`. The worker
+runs deployments of the repository's `prefect.yaml` (`make deploy`) in its own environment, so
+SHADOWLINE_* settings exported before `server start` reach every run. Command-line runs use this
+server while it runs (their flow runs show in its UI), else Prefect's temporary one.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -20,19 +21,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.settings import RUNTIME_DEFAULTS
+
 STATE_DIR = Path(".prefect")
 WORK_POOL = "shadowline-local"  # prefect.yaml's work pool (a test holds them equal)
 HOST = "127.0.0.1"
+_PORT_FILE = "server.port"  # which port `server start` used, for commands that look it up
+_WORKER_PID_FILE = "worker.pid"
+_SERVER_PID_FILE = "server.pid"  # Prefect's own, written by `prefect server start --background`
 
 
-class ServerError(RuntimeError):
+class ServerError(ShadowlineError):
     """The local server could not be started, worded for the person who has to fix it."""
 
 
 @dataclass(frozen=True)
 class LocalServer:
     port: int
-    server_pid: int
+    server_pid: int | None
     worker_pid: int | None
 
     @property
@@ -44,23 +51,24 @@ class LocalServer:
         return f"http://{HOST}:{self.port}"
 
 
-def _state_file(state_dir: Path) -> Path:
-    return state_dir / "server.json"
-
-
 def prefect_env(state_dir: Path, api_url: str) -> dict[str, str]:
     """The environment for the server, the worker and `prefect` commands against them."""
     return {
+        **RUNTIME_DEFAULTS,
         **os.environ,
         "PREFECT_HOME": str(state_dir.resolve()),
         "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
     }
 
 
-def _prefect() -> str:
-    return str(Path(sys.executable).with_name("prefect"))
+def _prefect(*args: str, env: dict[str, str]) -> str:
+    """Run a `prefect` command; its output, or a ServerError with its last lines."""
+    command = [str(Path(sys.executable).with_name("prefect")), *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise ServerError(f"`prefect {' '.join(args)}` failed: " + " / ".join(detail))
+    return done.stdout
 
 
 def healthy(api_url: str, timeout: float = 1.0) -> bool:
@@ -72,29 +80,35 @@ def healthy(api_url: str, timeout: float = 1.0) -> bool:
 
 
 def alive(pid: int | None) -> bool:
+    """Whether process `pid` runs (an exited process not yet reaped does not)."""
     if not pid:
         return False
     try:
         os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except OSError:  # no /proc (not Linux), or not ours to signal: it exists
         return True
-    try:  # a zombie (exited, not yet reaped) is not running
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _read_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def running(state_dir: Path = STATE_DIR) -> LocalServer | None:
-    """The local server recorded under `state_dir`, if its process is up and answering."""
-    try:
-        server = LocalServer(**json.loads(_state_file(state_dir).read_text()))
-    except (OSError, ValueError, TypeError):
+    """The local server started from `state_dir`, if it is up and answering."""
+    port = _read_int(state_dir / _PORT_FILE)
+    if port is None:
         return None
-    if alive(server.server_pid) and healthy(server.api_url, timeout=0.5):
-        return server
-    return None
+    server = LocalServer(
+        port, _read_int(state_dir / _SERVER_PID_FILE), _read_int(state_dir / _WORKER_PID_FILE)
+    )
+    return server if healthy(server.api_url, timeout=0.5) else None
 
 
 def use_running_server(state_dir: Path = STATE_DIR) -> str | None:
@@ -117,7 +131,7 @@ def start(
     if server is not None:
         say(f"already running: {server.ui_url} (stop it with `shadowline server stop`)")
         return server
-    stop(state_dir, say=lambda _: None)  # a half-started earlier attempt
+    stop(state_dir, say=lambda _: None)  # what a half-started earlier attempt left
     api_url = f"http://{HOST}:{port}/api"
     if healthy(api_url):
         raise ServerError(
@@ -127,40 +141,25 @@ def start(
     state_dir.mkdir(parents=True, exist_ok=True)
     env = prefect_env(state_dir, api_url)
     say(f"starting a Prefect server on {HOST}:{port} (state in {state_dir}/) ...")
-    server_pid = _spawn(
-        [_prefect(), "server", "start", "--host", HOST, "--port", str(port)],
-        env,
-        state_dir / "server.log",
-    )
-    server = LocalServer(port, server_pid, None)
-    _state_file(state_dir).write_text(json.dumps(server.__dict__))
-    deadline = time.monotonic() + 120
-    while not healthy(api_url):
-        if not alive(server_pid) or time.monotonic() > deadline:
-            stop(state_dir, say=lambda _: None)
-            raise ServerError(f"the Prefect server did not start; see {state_dir / 'server.log'}")
-        time.sleep(0.5)
-    _run([_prefect(), "work-pool", "create", WORK_POOL, "--type", "process", "--overwrite"], env)
+    _prefect("server", "start", "--background", "--host", HOST, "--port", str(port), env=env)
+    (state_dir / _PORT_FILE).write_text(str(port))
+    try:
+        _prefect("server", "status", "--wait", "--timeout", "120", env=env)
+        _prefect("work-pool", "create", WORK_POOL, "--type", "process", "--overwrite", env=env)
+    except ServerError:
+        stop(state_dir, say=lambda _: None)
+        raise
     say(f"starting a process worker for work pool {WORK_POOL} ...")
-    worker_pid = _spawn(
-        # one run at a time: a DuckDB file has one writer
-        [
-            _prefect(),
-            "worker",
-            "start",
-            "--pool",
-            WORK_POOL,
-            "--name",
-            "shadowline-local",
-            "--limit",
-            "1",
-        ],  # fmt: skip
-        env,
-        state_dir / "worker.log",
-    )
-    server = LocalServer(port, server_pid, worker_pid)
-    _state_file(state_dir).write_text(json.dumps(server.__dict__))
-    return server
+    with (state_dir / "worker.log").open("ab") as log:
+        worker = subprocess.Popen(
+            # one run at a time: a DuckDB file has one writer
+            [str(Path(sys.executable).with_name("prefect")), "worker", "start",
+             "--pool", WORK_POOL, "--name", "shadowline-local", "--limit", "1"],
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: it outlives this command
+        )  # fmt: skip
+    (state_dir / _WORKER_PID_FILE).write_text(str(worker.pid))
+    return LocalServer(port, _read_int(state_dir / _SERVER_PID_FILE), worker.pid)
 
 
 def deploy(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> None:
@@ -171,93 +170,55 @@ def deploy(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> N
     if not Path("prefect.yaml").is_file():
         raise ServerError("no prefect.yaml here: run this from the shadowline repository root")
     say(f"deploying prefect.yaml to {server.ui_url} ...")
-    output = _run(
-        [_prefect(), "--no-prompt", "deploy", "--all"], prefect_env(state_dir, server.api_url)
-    )
+    output = _prefect("--no-prompt", "deploy", "--all", env=prefect_env(state_dir, server.api_url))
     names = [line.split("'")[1] for line in output.splitlines() if "Deployment '" in line]
     for name in dict.fromkeys(names):
         say(f"  deployed {name}")
 
 
 def stop(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> bool:
-    """Stop the worker, then the server, by process id; whether anything was running."""
-    try:
-        recorded = json.loads(_state_file(state_dir).read_text())
-    except (OSError, ValueError):
+    """Stop the worker, then the server; whether anything was running."""
+    port = _read_int(state_dir / _PORT_FILE)
+    if port is None:
         say("no local Prefect server recorded in .prefect/: nothing to stop")
         return False
-    stopped = False
-    for name in ("worker_pid", "server_pid"):
-        stopped |= terminate(recorded.get(name))
-    _state_file(state_dir).unlink(missing_ok=True)
+    worker_pid = _read_int(state_dir / _WORKER_PID_FILE)
+    server_pid = _read_int(state_dir / _SERVER_PID_FILE)
+    stopped = _stop_worker(worker_pid)
+    if server_pid is not None:
+        _prefect("server", "stop", env=prefect_env(state_dir, f"http://{HOST}:{port}/api"))
+        stopped |= _wait_for_exit(server_pid, 15.0)
+    for name in (_PORT_FILE, _WORKER_PID_FILE):
+        (state_dir / name).unlink(missing_ok=True)
     say("stopped the local Prefect server and worker" if stopped else "nothing was running")
     return stopped
 
 
-def terminate(pid: int | None, grace: float = 15.0) -> bool:
-    """Stop the process group led by `pid`, and the groups of its children (a worker's flow
-    runs lead their own): SIGTERM twice (a Prefect worker exits on the second), then SIGKILL."""
+def _stop_worker(pid: int | None, grace: float = 30.0) -> bool:
+    """Stop the worker's process group. A Prefect worker's first SIGTERM is a graceful stop (no
+    new runs; a run in flight finishes, up to `grace` seconds); what is left is then killed."""
     if not alive(pid):
         return False
     assert pid is not None
-    groups = [pid, *_children(pid)]
-    for attempt in range(2):
-        _signal(groups, signal.SIGTERM)
-        deadline = time.monotonic() + (1.0 if attempt == 0 else grace)
-        while any(map(alive, groups)) and time.monotonic() < deadline:
-            for group in groups:
-                _reap(group)
-            time.sleep(0.1)
-    _signal(groups, signal.SIGKILL)  # anything left in the groups
-    for group in groups:
-        _reap(group)
+    os.killpg(pid, signal.SIGTERM)
+    if not _wait_for_exit(pid, grace):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _wait_for_exit(pid, 5.0)
     return True
 
 
-def _signal(groups: list[int], signum: int) -> None:
-    for group in groups:
+def _wait_for_exit(pid: int, timeout: float) -> bool:
+    """Wait until process `pid` is gone (reaping it if it is our child); whether it is."""
+    deadline = time.monotonic() + timeout
+    while alive(pid):
         try:
-            os.killpg(group, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _children(pid: int) -> list[int]:
-    """Direct children of `pid` (Linux /proc; elsewhere none are found)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[1] == str(pid):  # fields after the name: state, ppid, ...
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass  # not our child: its parent reaps it
-
-
-def _spawn(command: list[str], env: dict[str, str], log: Path) -> int:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as one, outlives the CLI
-        )
-    return process.pid
-
-
-def _run(command: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise ServerError(f"`prefect {' '.join(command[1:])}` failed: " + " / ".join(detail))
-    return result.stdout
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass  # not our child: its parent reaps it
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

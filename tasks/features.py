@@ -12,7 +12,9 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.warehouse import Warehouse, WarehouseError, sql_text
+from shadowline.tasks.errors import ShadowlineError, UsageError
+from shadowline.tasks.warehouse import Warehouse, WarehouseError, sql_text
+from shadowline.tasks.warehouse.schemas import arrow_schema
 
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     # Rolling scoring and minutes: what a 5-game average knows, and a little more.
@@ -58,7 +60,7 @@ SLATE_COLUMNS = (
 )
 
 
-class FeatureSetError(ValueError):
+class FeatureSetError(ShadowlineError):
     """A feature_version that is not defined."""
 
 
@@ -77,9 +79,15 @@ def feature_names(feature_version: str) -> tuple[str, ...]:
 FEATURE_STORE = "nba_predictions.ml_feature_store"
 
 
+def check_range(start: date, end: date, what: str) -> None:
+    """A range of game dates must not run backwards."""
+    if end < start:
+        raise UsageError(f"{what}: end {end} is before start {start}; give an end on or after it")
+
+
 def compute_features(warehouse: Warehouse, start: date, end: date) -> pa.Table:
     """Feature rows for game dates start..end, computed from the raw tables; writes nothing."""
-    _check_range(start, end)
+    check_range(start, end, "features")
     return warehouse.query(
         sql_text("features/feature_rows"), {"start_date": start, "end_date": end}
     )
@@ -88,48 +96,39 @@ def compute_features(warehouse: Warehouse, start: date, end: date) -> pa.Table:
 def build_features(warehouse: Warehouse, start: date, end: date) -> int:
     """Rebuild the feature store for game dates start..end in one transaction; the number of
     rows it now holds for them."""
-    _check_range(start, end)
+    check_range(start, end, "features")
     params = {"start_date": start, "end_date": end}
-    columns = ", ".join(warehouse.table_schema(FEATURE_STORE).names)
-    warehouse.execute(
-        f"""begin transaction;
-        delete from {FEATURE_STORE} where game_date between @start_date and @end_date;
-        insert into {FEATURE_STORE} ({columns})
-        select {columns} from ({sql_text("features/feature_rows")});
-        commit transaction;""",
-        params,
-    )
-    counted = warehouse.query(
-        f"select count(*) as n from {FEATURE_STORE} "
-        "where game_date between @start_date and @end_date",
-        params,
-    )
+    columns = arrow_schema(FEATURE_STORE).names
+    warehouse.execute(sql_text("features/build_feature_store", columns=columns), params)
+    counted = warehouse.query(sql_text("features/feature_store_rows"), params)
     return int(counted["n"][0].as_py())
-
-
-def _check_range(start: date, end: date) -> None:
-    if end < start:
-        raise WarehouseError(f"features: end date {end} is before start date {start}")
 
 
 def schedule_bounds(warehouse: Warehouse) -> tuple[date, date] | None:
     """First and last game date in nba_raw.schedule, or None when it is empty."""
-    bounds = warehouse.query(
-        "select min(game_date) as first_date, max(game_date) as last_date from nba_raw.schedule"
-    )
+    bounds = warehouse.query(sql_text("features/schedule_bounds"))
     first, last = bounds["first_date"][0].as_py(), bounds["last_date"][0].as_py()
     return None if first is None else (first, last)
+
+
+def feature_range(
+    warehouse: Warehouse, start: date | None = None, end: date | None = None
+) -> tuple[date, date]:
+    """The game dates to build features for: `start`..`end`, each defaulting to the schedule's
+    first and last game date."""
+    if start and end:
+        return start, end
+    bounds = schedule_bounds(warehouse)
+    if bounds is None:
+        raise WarehouseError("nba_raw.schedule is empty: load a schedule first (shadowline load)")
+    return start or bounds[0], end or bounds[1]
 
 
 def game_days(
     warehouse: Warehouse, start: date, count: int | None = None, *, end: date | None = None
 ) -> list[date]:
     """The dates with games from `start` through `end` (default: the last), at most `count`."""
-    rows = warehouse.query(
-        "select distinct game_date from nba_raw.schedule "
-        "where game_date between @start and @end order by game_date",
-        {"start": start, "end": end or date.max},
-    )
+    rows = warehouse.query(sql_text("features/game_days"), {"start": start, "end": end or date.max})
     days = rows["game_date"].to_pylist()
     return days if count is None else days[:count]
 

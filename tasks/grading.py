@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tasks.warehouse import Warehouse, sql_text
+from shadowline.tasks.warehouse import Warehouse, sql_text
 
 
 @dataclass(frozen=True)

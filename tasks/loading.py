@@ -7,7 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.warehouse import Warehouse
+from shadowline.tasks.errors import ShadowlineError, first_line
+from shadowline.tasks.warehouse import Warehouse
 
 # Each raw table and its unique key: loading rows replaces the rows with the same key.
 RAW_TABLES: dict[str, tuple[str, ...]] = {
@@ -18,7 +19,7 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-class LoadError(ValueError):
+class LoadError(ShadowlineError):
     """Input that does not fit its table; says which columns or rows and how to fix them."""
 
 
@@ -36,7 +37,7 @@ def read_file(path: Path) -> pa.Table:
 
             return pq.read_table(path)
     except pa.ArrowException as error:
-        raise LoadError(f"cannot read {path}: {str(error).splitlines()[0]}") from None
+        raise LoadError(f"cannot read {path}: {first_line(error)}") from None
     raise LoadError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv or .parquet")
 
 

@@ -16,7 +16,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pyarrow as pa
 
-from tasks.features import FeatureSetError, feature_names
+from shadowline.tasks.errors import ShadowlineError, first_line
+from shadowline.tasks.features import FeatureSetError, feature_names
 
 SUFFIXES = {"catboost": (".cbm",), "xgboost": (".json", ".ubj"), "lightgbm": (".txt",)}
 MODEL_TYPES = tuple(SUFFIXES)
@@ -28,7 +29,7 @@ _GENERATED_NAME = re.compile(r"^(Column_|f)?\d+$")
 Predict = Callable[[np.ndarray], np.ndarray]
 
 
-class ModelError(Exception):
+class ModelError(ShadowlineError):
     """A model that cannot be used, with a reason a person can act on."""
 
 
@@ -61,11 +62,8 @@ class LoadedModel:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def local_model_file(spec: ModelSpec) -> Path:
@@ -76,7 +74,7 @@ def local_model_file(spec: ModelSpec) -> Path:
     if parsed.scheme == "file":
         path = Path(parsed.path)
     elif parsed.scheme == "gs":
-        from tasks.storage import StorageError, fetch
+        from shadowline.tasks.storage import StorageError, fetch
 
         try:
             path = fetch(where)
@@ -148,7 +146,6 @@ def _open_lightgbm(path: Path) -> tuple[Predict, list[str]]:
 
 
 _OPENERS = {"catboost": _open_catboost, "xgboost": _open_xgboost, "lightgbm": _open_lightgbm}
-_cache: dict[tuple[str, str, str], tuple[Predict, list[str]]] = {}
 
 
 def load_model(spec: ModelSpec) -> LoadedModel:
@@ -177,18 +174,15 @@ def load_model(spec: ModelSpec) -> LoadedModel:
             f"{spec.model_sha256[:12]}..., the file's is {digest[:12]}...; "
             "the file changed since it was registered: re-register it or restore the file"
         )
-    # The cache holds opened files only; every spec is checked against the file it names.
-    key = (str(path), digest, spec.model_type)
-    if key not in _cache:
-        try:
-            _cache[key] = _OPENERS[spec.model_type](path)
-        except Exception as error:  # each framework raises its own error type on a bad file
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-            raise ModelError(
-                f"could not read {spec.model_path} as a {spec.model_type} model ({reason}); "
-                "the file is corrupt, incomplete or of another framework: retrain or replace it"
-            ) from None
-    predict, names = _cache[key]
+    # Each scoring actor opens its model once and keeps it: no cache of opened files is needed.
+    try:
+        predict, names = _OPENERS[spec.model_type](path)
+    except Exception as error:  # each framework raises its own error type on a bad file
+        raise ModelError(
+            f"could not read {spec.model_path} as a {spec.model_type} model "
+            f"({first_line(error, 200)}); the file is corrupt, incomplete or of another "
+            "framework: retrain or replace it"
+        ) from None
     _check_names(names, expected, spec)
     return LoadedModel(spec.model_id, expected, digest, predict)
 

@@ -11,9 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.models import ModelSpec
-from tasks.scoring import ScoreResult
-from tasks.warehouse import Warehouse
+from shadowline.tasks.models import ModelSpec
+from shadowline.tasks.scoring import ScoreResult
+from shadowline.tasks.warehouse import Warehouse
+from shadowline.tasks.warehouse.schemas import table_from_columns
 
 PREDICTIONS = "nba_predictions.ml_model_predictions"
 RUN_LOG = "nba_predictions.ml_experiment_runs"
@@ -64,25 +65,26 @@ def assemble_predictions(
     recommendation, edge = recommend(predicted, line, min_edge)
     players = scored["player_lookup"].to_pylist()
     n = scored.num_rows
-    return pa.table(
+    return table_from_columns(
+        PREDICTIONS,
         {
             "prediction_id": [prediction_id(spec.model_id, p, game_date) for p in players],
             "model_id": [spec.model_id] * n,
             "player_lookup": players,
-            "game_date": pa.array([game_date] * n, pa.date32()),
+            "game_date": [game_date] * n,
             "game_id": scored["game_id"],
             "team_abbr": scored["team_abbr"],
             "opponent_team_abbr": scored["opponent_team_abbr"],
-            "predicted_points": pa.array(predicted, pa.float64()),
-            "betting_line": scored["betting_line"].cast(pa.float64()),
-            "line_books": scored["line_books"].cast(pa.int64()),
+            "predicted_points": scored["predicted_points"],
+            "betting_line": scored["betting_line"],
+            "line_books": scored["line_books"],
             "recommendation": recommendation,
             "edge_vs_line": pa.array(edge, pa.float64(), from_pandas=True),
-            "min_edge": pa.array([min_edge] * n, pa.float64()),
+            "min_edge": [min_edge] * n,
             "feature_version": [spec.feature_version] * n,
-            "prediction_time": pa.array([now] * n, pa.timestamp("us", tz="UTC")),
+            "prediction_time": [now] * n,
             "run_id": [run_id] * n,
-        }
+        },
     )
 
 
@@ -107,21 +109,22 @@ def run_log_rows(
     finished_at: datetime,
 ) -> pa.Table:
     n = len(entries)
-    return pa.table(
+    return table_from_columns(
+        RUN_LOG,
         {
             "run_id": [run_id] * n,
             "flow_run_id": [flow_run_id] * n,
-            "game_date": pa.array([game_date] * n, pa.date32()),
+            "game_date": [game_date] * n,
             "model_id": [e.model_id for e in entries],
             "status": [e.status for e in entries],
             "error_message": [e.error_message for e in entries],
-            "rows_scored": pa.array([e.rows_scored for e in entries], pa.int64()),
-            "players_skipped_out": pa.array([players_skipped_out] * n, pa.int64()),
-            "duration_seconds": pa.array([e.duration_seconds for e in entries], pa.float64()),
-            "started_at": pa.array([started_at] * n, pa.timestamp("us", tz="UTC")),
-            "finished_at": pa.array([finished_at] * n, pa.timestamp("us", tz="UTC")),
-            "ray_node_id": pa.array([e.ray_node_id for e in entries], pa.string()),
-        }
+            "rows_scored": [e.rows_scored for e in entries],
+            "players_skipped_out": [players_skipped_out] * n,
+            "duration_seconds": [e.duration_seconds for e in entries],
+            "started_at": [started_at] * n,
+            "finished_at": [finished_at] * n,
+            "ray_node_id": [e.ray_node_id for e in entries],
+        },
     )
 
 

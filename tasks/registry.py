@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from tasks.models import ModelSpec
-from tasks.warehouse import Warehouse, sql_text
+from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.models import ModelSpec
+from shadowline.tasks.warehouse import Warehouse, sql_text
 
 REGISTRY = "nba_predictions.ml_model_registry"
 
 
-class RegistryError(LookupError):
+class RegistryError(ShadowlineError):
     """A registry request that names no registered model."""
 
 
@@ -78,23 +79,20 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
 
 
 def list_models(warehouse: Warehouse) -> pa.Table:
-    return warehouse.query(
-        f"""select model_id, model_type, feature_version, test_mae, enabled, is_production,
-        is_baseline, model_path, updated_at from {REGISTRY} order by model_id"""
-    )
+    return warehouse.query(sql_text("registry/list"))
 
 
 def _unknown(warehouse: Warehouse, model_id: str) -> str:
-    known = warehouse.query(f"select model_id from {REGISTRY} order by model_id")
+    known = warehouse.query(sql_text("registry/model_ids"))
     names = ", ".join(known["model_id"].to_pylist()) or "none yet"
     return f"no model {model_id!r} in {REGISTRY} (registered: {names})"
 
 
 def _require(warehouse: Warehouse, model_id: str) -> None:
     """Flag changes need exactly one registry row for `model_id`."""
-    found = warehouse.query(
-        f"select count(*) as n from {REGISTRY} where model_id = @model_id", {"model_id": model_id}
-    )["n"][0].as_py()
+    found = warehouse.query(sql_text("registry/registrations"), {"model_id": model_id})["n"][
+        0
+    ].as_py()
     if found == 0:
         raise RegistryError(_unknown(warehouse, model_id))
     if found > 1:
@@ -104,22 +102,22 @@ def _require(warehouse: Warehouse, model_id: str) -> None:
         )
 
 
-def promote(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
-    """Make `model_id` the only production model."""
+def _set_role(warehouse: Warehouse, action: str, model_id: str, detail: str) -> None:
     _require(warehouse, model_id)
     warehouse.execute(
-        sql_text("registry/promote"),
-        {"model_id": model_id, "detail": detail, "changed_by": _who()},
+        sql_text("registry/set_role"),
+        {"action": action, "model_id": model_id, "detail": detail, "changed_by": _who()},
     )
+
+
+def promote(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
+    """Make `model_id` the only production model."""
+    _set_role(warehouse, "promote", model_id, detail)
 
 
 def set_baseline(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
     """Make `model_id` the only baseline model."""
-    _require(warehouse, model_id)
-    warehouse.execute(
-        sql_text("registry/set_baseline"),
-        {"model_id": model_id, "detail": detail, "changed_by": _who()},
-    )
+    _set_role(warehouse, "set-baseline", model_id, detail)
 
 
 def set_enabled(warehouse: Warehouse, model_id: str, enabled: bool, detail: str = "") -> None:

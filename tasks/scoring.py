@@ -8,13 +8,21 @@ import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pyarrow as pa
 
-from tasks.features import FeatureSetError, project
-from tasks.models import ModelError, ModelSpec, feature_matrix, load_model, local_model_file
+from shadowline.tasks.errors import first_line
+from shadowline.tasks.features import FeatureSetError, project
+from shadowline.tasks.models import (
+    ModelError,
+    ModelSpec,
+    feature_matrix,
+    load_model,
+    local_model_file,
+)
+from shadowline.tasks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -65,24 +73,13 @@ class ModelScorer:
                         }
                     )
             except Exception as failure:  # a framework's own error while predicting
-                reason = (str(failure).strip().splitlines() or [type(failure).__name__])[0]
-                error = f"prediction failed: {reason[:200]}"
+                error = f"prediction failed: {first_line(failure, 200)}"
         seconds = self.load_seconds + time.perf_counter() - started
         self.load_seconds = 0.0  # counted once, on the first batch
         return ScoreResult(
             self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid(),
             _ray_node_id(),
         )  # fmt: skip
-
-
-def stop_ray() -> None:
-    """Stop the pooled actors and the Ray connection, if this process started them."""
-    import ray
-
-    if _started and ray.is_initialized():
-        release_actors()
-        ray.shutdown()
-    _started.clear()
 
 
 def _ray_node_id() -> str | None:
@@ -92,44 +89,9 @@ def _ray_node_id() -> str | None:
     return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
 
 
-_started: list[bool] = []  # whether this process started (and so should stop) Ray
-
-
-def ensure_ray(num_cpus: int | None = None) -> None:
-    """Join the cluster at RAY_ADDRESS, or start a quiet local Ray, unless Ray is already up."""
-    import ray
-
-    if ray.is_initialized():
-        return
-    _started[:] = [True]
-    address = os.environ.get("RAY_ADDRESS") or None
-    if not address:  # a private local instance needs no token; a cluster keeps its own auth
-        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    ray.init(
-        # "local": never join a cluster some earlier `ray start` left recorded in /tmp/ray
-        address=address or "local",
-        num_cpus=None if address else num_cpus,
-        include_dashboard=False,
-        log_to_driver=False,
-        logging_level=logging.ERROR,
-    )
-
-
-# Actors live for the process (a backfill or the demo scores many dates with the same models),
-# keyed by the model and its file's identity: a changed file gets a fresh actor.
-_pool: dict[tuple[object, ...], Any] = {}  # ActorHandle[ModelScorer]
-_pool_session: list[str] = []
-_actor_starts: list[int] = [0]
-
-
-def actors_started() -> int:
-    """How many scoring actors this process has started so far (a backfill reports it)."""
-    return _actor_starts[0]
-
-
 def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
     if spec.model_path.startswith("gs://"):  # metadata only: the actor downloads the file
-        from tasks.storage import object_identity
+        from shadowline.tasks.storage import object_identity
 
         return object_identity(spec.model_path)
     try:
@@ -139,7 +101,7 @@ def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def _session() -> str:
+def _ray_session() -> str:
     import ray
 
     # Job ids restart at 01000000 in every new local cluster; the driver's node id does not.
@@ -147,84 +109,139 @@ def _session() -> str:
     return f"{context.get_job_id()}@{context.get_node_id()}"
 
 
-def release_actors() -> None:
-    """Stop every pooled scoring actor of the current Ray session; forget older ones."""
-    import ray
+class ScorerPool:
+    """The scoring actors of one owner (a flow run, a backfill, the demo): one Ray actor per
+    model, loading its model once and scoring every batch it is given while the pool lives.
 
-    current = ray.is_initialized() and _pool_session == [_session()]
-    while _pool:
-        _, actor = _pool.popitem()
-        if current:
-            try:
-                ray.kill(actor)
-            except ray.exceptions.RayError:
-                pass  # already gone
+    Ray starts on first use unless this process already runs it: the cluster at RAY_ADDRESS,
+    else a private local instance. An actor is replaced when its registry entry or its file
+    changes. `close()` (or leaving a `with` block) stops the actors, and Ray if the pool
+    started it.
+    """
 
+    def __init__(
+        self,
+        *,
+        actor_cpus: float = 0.0,
+        min_points: float = 0.0,
+        max_points: float = 70.0,
+        ray_num_cpus: int | None = None,
+    ) -> None:
+        self.actor_cpus = actor_cpus
+        self.bounds = (min_points, max_points)
+        self.ray_num_cpus = ray_num_cpus
+        self.actors_started = 0
+        self._actors: dict[tuple[object, ...], Any] = {}  # ActorHandle[ModelScorer]
+        self._session: str | None = None
+        self._started_ray = False
 
-def _check_capacity(count: int, actor_cpus: float) -> None:
-    import ray
-
-    if actor_cpus <= 0:
-        return
-    available = ray.cluster_resources().get("CPU", 0)
-    if count * actor_cpus > available:
-        raise ModelError(
-            f"{count} models x SHADOWLINE_ACTOR_CPUS={actor_cpus} need {count * actor_cpus:g} "
-            f"CPUs but the Ray cluster has {available:g}: lower SHADOWLINE_ACTOR_CPUS "
-            "(0 = Ray's default, which holds no CPU while idle)"
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScorerPool:
+        return cls(
+            actor_cpus=settings.actor_cpus,
+            min_points=settings.min_points,
+            max_points=settings.max_points,
+            ray_num_cpus=settings.ray_num_cpus,
         )
 
+    def __enter__(self) -> Self:
+        return self
 
-def score_models(
-    specs: Sequence[ModelSpec],
-    slate: pa.Table,
-    *,
-    actor_cpus: float = 0.0,
-    min_points: float = 0.0,
-    max_points: float = 70.0,
-) -> list[ScoreResult]:
-    """Score `slate` with every model in parallel, each in its own Ray actor.
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    Each feature set's batch is put into Ray's object store once and shared by reference; a model
-    that fails to load or predict yields a ScoreResult with its error, never an exception.
-    """
-    import ray
+    def _ensure_ray(self) -> None:
+        import ray
 
-    session = _session()
-    if _pool_session != [session]:  # a new Ray session: the old handles are gone
-        _pool.clear()
-        _pool_session[:] = [session]
-    _check_capacity(len(specs), actor_cpus)
-    results: list[ScoreResult] = []
-    batch_refs: dict[tuple[str, ...], ray.ObjectRef] = {}
-    remote_scorer = ray.remote(ModelScorer)
-    options = {"num_cpus": actor_cpus} if actor_cpus > 0 else {}
-    in_flight: dict[ray.ObjectRef, tuple[ModelSpec, tuple[object, ...]]] = {}
-    used: set[tuple[object, ...]] = set()
-    for spec in specs:
-        try:
-            names = spec.expected_features()
-            if names not in batch_refs:
-                batch_refs[names] = ray.put(project(slate, names))
-        except FeatureSetError as error:  # nothing this model could be given to score
-            results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
-            continue
-        key = (spec, min_points, max_points, _file_identity(spec))
-        if key not in _pool:
-            _pool[key] = remote_scorer.options(**options).remote(spec, min_points, max_points)
-            _actor_starts[0] += 1
-        used.add(key)
-        in_flight[_pool[key].score.remote(batch_refs[names])] = (spec, key)
-    while in_flight:
-        done, _ = ray.wait(list(in_flight), num_returns=1)
-        spec, key = in_flight.pop(done[0])
-        try:
-            results.append(ray.get(done[0]))
-        except ray.exceptions.RayError as error:  # the actor died (e.g. a native crash)
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            results.append(ScoreResult(spec.model_id, None, f"scoring actor failed: {reason}", 0))
-            ray.kill(_pool.pop(key))
-    for key in [k for k in _pool if k not in used]:  # models no longer run
-        ray.kill(_pool.pop(key))
-    order = {spec.model_id: i for i, spec in enumerate(specs)}
-    return sorted(results, key=lambda r: order[r.model_id])
+        if not ray.is_initialized():
+            address = os.environ.get("RAY_ADDRESS") or None
+            if not address:  # a private local instance needs no token; a cluster keeps its own
+                os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+            ray.init(
+                # "local": never join a cluster some earlier `ray start` left in /tmp/ray
+                address=address or "local",
+                num_cpus=None if address else self.ray_num_cpus,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+            )
+            self._started_ray = True
+        session = _ray_session()
+        if self._session != session:  # Ray restarted under us: the old handles are gone
+            self._actors.clear()
+            self._session = session
+
+    def _check_capacity(self, count: int) -> None:
+        import ray
+
+        if self.actor_cpus <= 0:
+            return
+        available = ray.cluster_resources().get("CPU", 0)
+        if count * self.actor_cpus > available:
+            raise ModelError(
+                f"{count} models x SHADOWLINE_ACTOR_CPUS={self.actor_cpus:g} need "
+                f"{count * self.actor_cpus:g} CPUs but the Ray cluster has {available:g}: lower "
+                "SHADOWLINE_ACTOR_CPUS (0 = Ray's default, which holds no CPU while idle)"
+            )
+
+    def score(self, specs: Sequence[ModelSpec], slate: pa.Table) -> list[ScoreResult]:
+        """Score `slate` with every model in parallel, each in its own actor.
+
+        Each feature set's batch is put into Ray's object store once and shared by reference; a
+        model that fails to load or predict yields a ScoreResult with its error, never an
+        exception. Actors of models not in `specs` are stopped.
+        """
+        import ray
+
+        self._ensure_ray()
+        self._check_capacity(len(specs))
+        results: list[ScoreResult] = []
+        batch_refs: dict[tuple[str, ...], ray.ObjectRef] = {}
+        remote_scorer = ray.remote(ModelScorer)
+        options = {"num_cpus": self.actor_cpus} if self.actor_cpus > 0 else {}
+        in_flight: dict[ray.ObjectRef, tuple[ModelSpec, tuple[object, ...]]] = {}
+        used: set[tuple[object, ...]] = set()
+        for spec in specs:
+            try:
+                names = spec.expected_features()
+                if names not in batch_refs:
+                    batch_refs[names] = ray.put(project(slate, names))
+            except FeatureSetError as error:  # nothing this model could be given to score
+                results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
+                continue
+            key = (spec, self.bounds, _file_identity(spec))
+            if key not in self._actors:
+                self._actors[key] = remote_scorer.options(**options).remote(spec, *self.bounds)
+                self.actors_started += 1
+            used.add(key)
+            in_flight[self._actors[key].score.remote(batch_refs[names])] = (spec, key)
+        while in_flight:
+            done, _ = ray.wait(list(in_flight), num_returns=1)
+            spec, key = in_flight.pop(done[0])
+            try:
+                results.append(ray.get(done[0]))
+            except ray.exceptions.RayError as error:  # the actor died (e.g. a native crash)
+                reason = f"scoring actor failed: {first_line(error)}"
+                results.append(ScoreResult(spec.model_id, None, reason, 0.0))
+                ray.kill(self._actors.pop(key))
+        for key in [k for k in self._actors if k not in used]:  # models no longer run
+            ray.kill(self._actors.pop(key))
+        order = {spec.model_id: i for i, spec in enumerate(specs)}
+        return sorted(results, key=lambda r: order[r.model_id])
+
+    def close(self) -> None:
+        """Stop this pool's actors, and Ray if the pool started it."""
+        if not self._actors and not self._started_ray:
+            return
+        import ray
+
+        if ray.is_initialized() and self._session == _ray_session():
+            for actor in self._actors.values():
+                try:
+                    ray.kill(actor)
+                except ray.exceptions.RayError:
+                    pass  # already gone
+        self._actors.clear()
+        if self._started_ray and ray.is_initialized():
+            ray.shutdown()
+        self._started_ray = False

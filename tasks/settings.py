@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,3 +81,26 @@ class Settings(BaseSettings):
 
     def yesterday(self) -> date:
         return self.today() - timedelta(days=1)
+
+
+# Quiet, offline-safe defaults for Prefect and Ray; a value already in the environment wins.
+# Prefect reads its settings when it is first imported, so these are set before that.
+RUNTIME_DEFAULTS = {
+    # The terminal shows errors only (the CLI prints its own summary, failures included);
+    # flow and task logs still reach the Prefect API at INFO.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "ERROR",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "RAY_DEDUP_LOGS": "0",
+}
+
+
+def apply_runtime_defaults(*, console_level: str | None = None) -> None:
+    """Set the quiet defaults in this process's environment, once, at start-up (the command
+    line, the local worker, the tests). `console_level` replaces Prefect's console log level
+    unless the user chose one."""
+    if console_level and "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL" not in os.environ:
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = console_level
+    for key, value in RUNTIME_DEFAULTS.items():
+        os.environ.setdefault(key, value)

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from tasks.settings import Settings
+from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.settings import Settings
 
 
-class StorageError(LookupError):
+class StorageError(ShadowlineError):
     """A gs:// object that cannot be had, worded for the person who has to fix it."""
 
 

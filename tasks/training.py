@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tasks.features import read_training_rows
-from tasks.models import (
+from shadowline.tasks.features import read_training_rows
+from shadowline.tasks.models import (
     SUFFIXES,
     ModelError,
     ModelSpec,
@@ -15,8 +15,8 @@ from tasks.models import (
     sha256_of,
     train_model,
 )
-from tasks.registry import register_model
-from tasks.warehouse import Warehouse
+from shadowline.tasks.registry import register_model
+from shadowline.tasks.warehouse import Warehouse
 
 
 def portable_path(path: Path) -> str:
@@ -84,7 +84,7 @@ def register_file(
     load_model(local)  # raises ModelError naming what is wrong
     model_path = portable_path(path)
     if upload_to:
-        from tasks.storage import upload
+        from shadowline.tasks.storage import upload
 
         model_path = upload(path, upload_to)
     register_model(

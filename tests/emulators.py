@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-emulators"
+# What the emulators need; tests/emulators-requirements.txt pins them and everything they pull
+# in (`make lock` refreshes it from this list).
+REQUIREMENTS = Path(__file__).with_name("emulators-requirements.txt")
 PACKAGES = [
     "bqemulator==1.4.0",
     "duckdb==1.5.5",
@@ -48,14 +51,19 @@ def _run(args: list[str], what: str) -> None:
 
 
 def ensure_installed() -> Path:
-    """The emulators' virtual environment, created and filled if missing."""
+    """The emulators' virtual environment, created and filled (at the pinned versions) if
+    missing or pinned differently."""
     stamp = VENV / ".installed"
     python = VENV / "bin" / "python"
-    if not stamp.exists():
+    pinned = REQUIREMENTS.read_text()
+    if not stamp.exists() or stamp.read_text() != pinned:
         if not python.exists():
             _run([sys.executable, "-m", "venv", str(VENV)], "creating .venv-emulators")
-        _run([str(python), "-m", "pip", "install", "-q", *PACKAGES], "installing emulators")
-        stamp.touch()
+        _run(
+            [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
+            "installing emulators",
+        )
+        stamp.write_text(pinned)
     _run([str(python), "-c", _INSTALL_SPATIAL], "installing DuckDB's spatial extension")
     return VENV / "bin"
 

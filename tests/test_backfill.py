@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from flows.backfill import backfill
-from flows.cli import main
-from flows.grading import grading
-from tasks.scoring import release_actors
-from tasks.warehouse import Warehouse, WarehouseError, close_all, is_transient, open_warehouse
+from shadowline.flows.backfill import backfill
+from shadowline.flows.cli import main
+from shadowline.flows.grading import grading
+from shadowline.tasks.warehouse import Warehouse, WarehouseError, is_transient, open_warehouse
 from tests import prefect_api
 
+# No scoring actors are lent here: each backfill owns its own, so it can count them.
 pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
 WINDOW = (date(2026, 3, 2), date(2026, 3, 3))  # the demo fixture's two graded game days
 MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
@@ -43,12 +45,13 @@ def forget_window(warehouse: Warehouse) -> None:
         )
 
 
-def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    warehouse = demo_warehouse
     day_by_day = rows(warehouse)  # the demo ran experiment + grading one day at a time
     assert any(r["bet_outcome"] is not None for r in day_by_day)  # graded, too
     forget_window(warehouse)
-    release_actors()  # start from no actors: the test counts the ones the backfill starts
 
     state = backfill(start=WINDOW[0], end=WINDOW[1], warehouse=demo_url, return_state=True)
     summary = state.result()
@@ -73,8 +76,10 @@ def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(demo_url: 
     )
 
 
-def test_a_new_model_backfilled_alone_is_comparable_at_once(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_a_new_model_backfilled_alone_is_comparable_at_once(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    warehouse = demo_warehouse
     before = rows(warehouse)
     path = warehouse.query(
         "select model_path from nba_predictions.ml_model_registry where model_id = 'xgboost_v2'"
@@ -82,7 +87,6 @@ def test_a_new_model_backfilled_alone_is_comparable_at_once(demo_url: str) -> No
     add = ["registry", "add", "--model-id", "xgboost_v3", "--model-type", "xgboost"]
     add += ["--feature-version", "v2_context", "--file", path]
     assert main(["--warehouse", demo_url, *add]) == 0
-    warehouse = open_warehouse(demo_url)  # the CLI closes its connections when it is done
 
     summary = backfill(start=WINDOW[0], end=WINDOW[1], models=["xgboost_v3"], warehouse=demo_url)
 
@@ -99,9 +103,9 @@ def test_a_new_model_backfilled_alone_is_comparable_at_once(demo_url: str) -> No
 
 
 def test_cli_backfill_shows_progress_and_refuses_a_backwards_range(
-    demo_url: str, capsys: pytest.CaptureFixture[str]
+    demo_url: str, demo_warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    forget_window(open_warehouse(demo_url))
+    forget_window(demo_warehouse)
     args = ["--warehouse", demo_url, "backfill", "--start", str(WINDOW[0])]
     assert main([*args, "--end", str(WINDOW[1]), "--no-grade"]) == 0
     out = capsys.readouterr().out
@@ -114,40 +118,80 @@ def test_cli_backfill_shows_progress_and_refuses_a_backwards_range(
 
 
 @contextmanager
-def held(path: str, seconds: float) -> Iterator[None]:
-    """Another process holds the DuckDB file (as a second shadowline would) for `seconds`."""
+def held(path: str) -> Iterator[Callable[[], None]]:
+    """Another process holds the DuckDB file (as a second shadowline would) until the
+    function this yields is called."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True);"
-         " time.sleep(float(sys.argv[2]))", path, str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+         "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+         " sys.stdin.readline(); con.close(); print('free', flush=True)", path],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
+    assert holder.stdin is not None and holder.stdout is not None
+
+    def release() -> None:
+        if holder.poll() is None:
+            holder.stdin.write("release\n")  # type: ignore[union-attr]
+            holder.stdin.flush()  # type: ignore[union-attr]
+            assert holder.stdout.readline().strip() == "free"  # type: ignore[union-attr]
+
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        yield
+        assert holder.stdout.readline().strip() == "held"
+        yield release
     finally:
         holder.kill()
         holder.wait()
 
 
+def release_after_a_failed_attempt(release: Callable[[], None], task: str) -> threading.Thread:
+    """Watch the Prefect API until a run of `task` failed once and awaits its retry, then let
+    go of the file: the retry, not the first attempt, must find it free."""
+    from prefect.client.schemas import filters
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        with prefect_api.client() as api:
+            while time.monotonic() < deadline:
+                waiting = api.read_task_runs(
+                    task_run_filter=filters.TaskRunFilter(
+                        name=filters.TaskRunFilterName(like_=task),
+                        state=filters.TaskRunFilterState(
+                            name=filters.TaskRunFilterStateName(any_=["AwaitingRetry", "Retrying"])
+                        ),
+                    )
+                )
+                if waiting:
+                    break
+                time.sleep(0.1)
+        release()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
 def test_a_warehouse_held_by_another_process_is_retried_until_free(demo_url: str) -> None:
-    close_all()  # this process must not hold the file either
-    with held(demo_url.removeprefix("duckdb:///"), seconds=3):
+    with held(demo_url.removeprefix("duckdb:///")) as release:
+        watcher = release_after_a_failed_attempt(release, "read grading status")
         state = grading(game_date=WINDOW[0], warehouse=demo_url, return_state=True)
+        watcher.join()
     assert state.is_completed() and state.result().after.graded > 0
     first = min(
         prefect_api.task_runs(state.state_details.flow_run_id), key=lambda run: run.start_time
     )
-    assert first.name.startswith("read grading status") and first.run_count >= 2
+    assert first.name.startswith("read grading status") and first.run_count == 2
 
 
 def test_only_errors_another_attempt_can_fix_are_retried(tmp_path: Path) -> None:
-    with held(str(tmp_path / "held.duckdb"), seconds=60):
+    with (
+        held(str(tmp_path / "held.duckdb")),
+        open_warehouse(f"duckdb:///{tmp_path / 'held.duckdb'}") as locked_out,
+    ):
         with pytest.raises(WarehouseError) as locked:
-            open_warehouse(f"duckdb:///{tmp_path / 'held.duckdb'}")
+            locked_out.ensure_schema()
     assert is_transient(locked.value) and "another shadowline may be using it" in str(locked.value)
-    warehouse = open_warehouse(f"duckdb:///{tmp_path / 'free.duckdb'}")
-    with pytest.raises(WarehouseError) as bad_sql:
-        warehouse.query("select * from nba_predictions.no_such_table")
+    with open_warehouse(f"duckdb:///{tmp_path / 'free.duckdb'}") as warehouse:
+        with pytest.raises(WarehouseError) as bad_sql:
+            warehouse.query("select * from nba_predictions.no_such_table")
     assert not is_transient(bad_sql.value)
     assert is_transient(ConnectionResetError()) and not is_transient(ValueError("bad date"))

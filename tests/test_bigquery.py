@@ -8,9 +8,9 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from flows.cli import main
-from tasks.warehouse import Warehouse, WarehouseError, open_warehouse
-from tests.test_cli import (
+from shadowline.flows.cli import main
+from shadowline.tasks.warehouse import Warehouse, WarehouseError, open_warehouse
+from tests.samples import (
     SEED_DAILY,
     SEED_HEAD_TO_HEAD,
     SEED_LEADERBOARD,
@@ -29,9 +29,10 @@ def test_the_seeds_sql_runs_verbatim_on_bigquery(
     assert "1 rows affected" in capsys.readouterr().out
     for sql in (SEED_DAILY, SEED_LEADERBOARD, SEED_HEAD_TO_HEAD, SEED_UNPROMOTE, SEED_PROMOTE):
         assert main(["--warehouse", bigquery_url, "query", sql]) == 0
-    registry = open_warehouse(bigquery_url).query(
-        "select model_id, is_production, enabled from nba_predictions.ml_model_registry"
-    )
+    with open_warehouse(bigquery_url) as warehouse:
+        registry = warehouse.query(
+            "select model_id, is_production, enabled from nba_predictions.ml_model_registry"
+        )
     assert registry.to_pylist() == [
         {"model_id": "catboost_v9", "is_production": True, "enabled": True}
     ]
@@ -40,7 +41,11 @@ def test_the_seeds_sql_runs_verbatim_on_bigquery(
 def test_writes_replace_by_key_and_a_failed_write_keeps_the_previous_rows(
     bigquery_url: str,
 ) -> None:
-    warehouse = open_warehouse(bigquery_url)
+    with open_warehouse(bigquery_url) as warehouse:
+        _replace_and_fail(warehouse)
+
+
+def _replace_and_fail(warehouse: Warehouse) -> None:
     rows = pa.table(
         {
             "game_id": ["g1", "g2"],
@@ -83,20 +88,29 @@ def assert_same_rows(left: list[dict], right: list[dict], what: str) -> None:
                 assert value == other, (what, column, a)
 
 
-@pytest.mark.usefixtures("ray_session", "prefect_server")
+@pytest.mark.usefixtures("scorers", "prefect_server")
 def test_duckdb_and_bigquery_agree_row_for_row(
-    demo_url: str, bigquery_url: str, monkeypatch: pytest.MonkeyPatch
+    demo_warehouse: Warehouse, bigquery_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same season, the same model files and the same two game days on both backends."""
-    from flows.experiment import experiment
-    from flows.grading import grading
-    from tasks.demo_data import generate_season
-    from tasks.features import build_features
-    from tasks.loading import load_rows
-    from tasks.registry import promote, read_models, register_model, set_baseline
-
-    duck = open_warehouse(demo_url)
+    duck = demo_warehouse
     bq = open_warehouse(bigquery_url)
+    try:
+        _agree(duck, bq, bigquery_url, monkeypatch)
+    finally:
+        bq.close()
+
+
+def _agree(
+    duck: Warehouse, bq: Warehouse, bigquery_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shadowline.flows.experiment import experiment
+    from shadowline.flows.grading import grading
+    from shadowline.tasks.demo import generate_season
+    from shadowline.tasks.features import build_features
+    from shadowline.tasks.loading import load_rows
+    from shadowline.tasks.registry import promote, read_models, register_model, set_baseline
+
     for table, rows in generate_season().tables().items():
         load_rows(bq, table, rows)
     build_features(bq, WINDOW[0], WINDOW[-1])
@@ -125,7 +139,7 @@ def test_duckdb_and_bigquery_agree_row_for_row(
 
     # A rerun leaves the same rows; a failure after the load and the delete, before the insert,
     # rolls the whole replacement back: the date keeps its previous rows.
-    from tasks.bigquery import BigQueryWarehouse
+    from shadowline.tasks.warehouse.bigquery_warehouse import BigQueryWarehouse
 
     def day_rows() -> list[dict]:
         return bq.query(
@@ -140,7 +154,7 @@ def test_duckdb_and_bigquery_agree_row_for_row(
     real_job = BigQueryWarehouse._job
 
     def crash_before_insert(self: BigQueryWarehouse, sql: str, config: object) -> object:
-        if sql.startswith("insert into nba_predictions.ml_model_predictions"):
+        if "insert into nba_predictions.ml_model_predictions" in sql:
             raise WarehouseError("injected failure between the load and the insert")
         return real_job(self, sql, config)
 
@@ -149,3 +163,11 @@ def test_duckdb_and_bigquery_agree_row_for_row(
         experiment(game_date=WINDOW[0], warehouse=bigquery_url)
     monkeypatch.setattr(BigQueryWarehouse, "_job", real_job)
     assert day_rows() == before
+
+
+def test_each_tables_arrow_schema_is_the_table_bigquery_creates(bigquery_url: str) -> None:
+    from shadowline.tasks.warehouse.schemas import arrow_schema, table_names
+
+    with open_warehouse(bigquery_url) as warehouse:
+        for table in table_names():
+            assert arrow_schema(table) == warehouse.table_schema(table), table

@@ -10,85 +10,39 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from tasks.warehouse import open_warehouse
+from shadowline.flows.cli import main
+from shadowline.tasks.warehouse import open_warehouse
+from tests.samples import (
+    SEED_DAILY,
+    SEED_HEAD_TO_HEAD,
+    SEED_LEADERBOARD,
+    SEED_PROMOTE,
+    SEED_REGISTER,
+    SEED_UNPROMOTE,
+)
 
 DAY = "2026-03-04"
-
-# The seed document's SQL, verbatim.
-SEED_REGISTER = """
-INSERT INTO nba_predictions.ml_model_registry (
-    model_id, model_name, model_type, model_version,
-    model_path, model_format,
-    feature_version, feature_count,
-    test_mae,
-    enabled, is_production, is_baseline,
-    created_at, notes
-) VALUES (
-    'catboost_v9',
-    'CatBoost V9 with Injury Features',
-    'catboost',
-    'v9',
-    'models/catboost_v9_36features.cbm',
-    'cbm',
-    'v9_36features',
-    36,
-    3.35,
-    TRUE,   -- enabled for experiments
-    FALSE,  -- not production yet
-    FALSE,  -- not baseline
-    CURRENT_TIMESTAMP(),
-    'V9 adds injury features'
-)
-"""
-SEED_UNPROMOTE = """
--- 1. Remove current production flag
-UPDATE nba_predictions.ml_model_registry
-SET is_production = FALSE, updated_at = CURRENT_TIMESTAMP()
-WHERE is_production = TRUE;
-"""
-SEED_PROMOTE = """
--- 2. Set new production model
-UPDATE nba_predictions.ml_model_registry
-SET is_production = TRUE, updated_at = CURRENT_TIMESTAMP()
-WHERE model_id = 'catboost_v9';
-"""
-SEED_DAILY = """
--- Daily performance
-SELECT * FROM nba_predictions.v_ml_model_daily_performance
-WHERE game_date = DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
-ORDER BY mae ASC;
-"""
-SEED_LEADERBOARD = """
--- Overall leaderboard
-SELECT model_id, mae, bet_accuracy, graded_predictions
-FROM nba_predictions.v_ml_model_leaderboard
-ORDER BY mae ASC;
-"""
-SEED_HEAD_TO_HEAD = """
--- Head-to-head: v8 vs v9
-SELECT *
-FROM nba_predictions.v_ml_model_head_to_head
-WHERE 'catboost_v8' IN (model_a, model_b)
-  AND 'catboost_v9' IN (model_a, model_b);
-"""
 
 
 def cli(url: str, *args: str) -> int:
     return main(["--warehouse", url, *args])
 
 
+def query(url: str, sql: str, params: dict | None = None) -> list[dict]:
+    with open_warehouse(url) as warehouse:
+        return warehouse.query(sql, params).to_pylist()
+
+
 def flags(url: str) -> dict[str, tuple[bool, bool]]:
-    rows = open_warehouse(url).query(
-        "select model_id, is_production, is_baseline from nba_predictions.ml_model_registry"
+    rows = query(
+        url, "select model_id, is_production, is_baseline from nba_predictions.ml_model_registry"
     )
-    return {r["model_id"]: (r["is_production"], r["is_baseline"]) for r in rows.to_pylist()}
+    return {r["model_id"]: (r["is_production"], r["is_baseline"]) for r in rows}
 
 
 def test_help_lists_every_command() -> None:
-    shown = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "--help"], capture_output=True, text=True, check=True
-    ).stdout
+    script = Path(sys.executable).with_name("shadowline")
+    shown = subprocess.run([script, "--help"], capture_output=True, text=True, check=True).stdout
     for command in (
         "init",
         "demo",
@@ -105,7 +59,7 @@ def test_help_lists_every_command() -> None:
         "daily",
         "server",
     ):
-        assert f"    {command}" in shown
+        assert f"│ {command} " in shown, command
 
 
 @pytest.mark.parametrize(
@@ -113,27 +67,28 @@ def test_help_lists_every_command() -> None:
     [
         (["run", "--date", "2026-13-01"], "bad date '2026-13-01': use YYYY-MM-DD"),
         (["grade", "--date", "yesterday"], "bad date 'yesterday'"),
-        (["run", "--min-edge", "-1"], "must be 0 or more"),
-        (["registry", "promote"], "required: MODEL_ID"),
-        (["train", "--model-type", "sklearn"], "invalid choice: 'sklearn'"),
-        (["load", "nba_raw.nope", "x.csv"], "invalid choice: 'nba_raw.nope'"),
-        (["demo", "--days", "0"], "--days must be a whole number from 1 to 40"),
-        (["frobnicate"], "invalid choice: 'frobnicate'"),
-        (["backfill", "--end", "2026-03-02"], "required: --start"),
-        (["server", "restart"], "invalid choice: 'restart'"),
+        (["run", "--min-edge", "-1"], 'Invalid value "-1.0" for --min-edge. Must be >= 0'),
+        (["registry", "promote"], "parameter MODEL_ID requires an argument"),
+        (["train", "--model-type", "sklearn"], 'Invalid value "sklearn" for --model-type'),
+        (["load", "nba_raw.nope", "x.csv"], 'Invalid value "nba_raw.nope" for TABLE'),
+        (["demo", "--days", "0"], 'Invalid value "0" for --days. Must be >= 1'),
+        (["demo", "--days", "41"], 'Invalid value "41" for --days. Must be <= 40'),
+        (["frobnicate"], 'Unknown command "frobnicate"'),
+        (["backfill", "--end", "2026-03-02"], "parameter --start requires an argument"),
+        (["server", "restart"], 'Unknown command "restart"'),
+        (["run", "--model", "a", "b"], "Unused Tokens: ['b']"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_one_line_reason(
     args: list[str], reason: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
+    assert main(args) == 2
     err = capsys.readouterr().err.strip()
-    assert exited.value.code == 2
-    assert reason in err and len(err.splitlines()) == 1
+    assert err.startswith("shadowline: error: ") and len(err.splitlines()) == 1
+    assert reason in err
 
 
-@pytest.mark.usefixtures("ray_session", "prefect_server")
+@pytest.mark.usefixtures("scorers", "prefect_server")
 def test_the_seeds_sql_runs_verbatim_and_the_next_run_picks_up_the_model(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -169,10 +124,11 @@ def test_the_seeds_sql_runs_verbatim_and_the_next_run_picks_up_the_model(
     assert cli(demo_url, "run", "--date", DAY) == 0
     out = capsys.readouterr().out
     assert "catboost_v9" in out and "unknown feature_version 'v9_36features'" in out
-    log = open_warehouse(demo_url).query(
-        "select status from nba_predictions.ml_experiment_runs where model_id = 'catboost_v9'"
+    log = query(
+        demo_url,
+        "select status from nba_predictions.ml_experiment_runs where model_id = 'catboost_v9'",
     )
-    assert log["status"].to_pylist() == ["failed"]
+    assert [r["status"] for r in log] == ["failed"]
 
     assert cli(demo_url, "query", SEED_UNPROMOTE) == 0
     assert cli(demo_url, "query", SEED_PROMOTE) == 0
@@ -190,13 +146,10 @@ def test_promote_and_set_baseline_leave_exactly_one(
     assert [m for m, (prod, _) in current.items() if prod] == ["xgboost_v2"]
     assert [m for m, (_, base) in current.items() if base] == ["lightgbm_v1"]
     assert cli(demo_url, "registry", "disable", "catboost_v1") == 0
-    audit = (
-        open_warehouse(demo_url)
-        .query(
-            "select action, model_id from nba_predictions.ml_model_registry_audit "
-            "where action in ('promote', 'set-baseline', 'disable') order by changed_at"
-        )
-        .to_pylist()
+    audit = query(
+        demo_url,
+        "select action, model_id from nba_predictions.ml_model_registry_audit "
+        "where action in ('promote', 'set-baseline', 'disable') order by changed_at",
     )
     assert audit[-4:] == [
         {"action": "promote", "model_id": "xgboost_v2"},
@@ -210,20 +163,13 @@ def test_promote_and_set_baseline_leave_exactly_one(
     assert [m for m, (prod, _) in flags(demo_url).items() if prod] == ["xgboost_v2"]
 
 
-@pytest.mark.usefixtures("ray_session", "prefect_server")
+@pytest.mark.usefixtures("scorers", "prefect_server")
 def test_run_twice_and_grade_twice_change_nothing(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def count() -> int:
-        return (
-            open_warehouse(demo_url)
-            .query(
-                "select count(*) as n from nba_predictions.ml_model_predictions "
-                "where game_date = @d",
-                {"d": date.fromisoformat(DAY)},
-            )["n"][0]
-            .as_py()
-        )
+        sql = "select count(*) as n from nba_predictions.ml_model_predictions where game_date = @d"
+        return query(demo_url, sql, {"d": date.fromisoformat(DAY)})[0]["n"]
 
     assert cli(demo_url, "run", "--date", DAY) == 0
     first = count()
@@ -247,8 +193,8 @@ def test_load_checks_columns_and_loading_twice_changes_nothing(
     )
     assert cli(warehouse_url, "load", "nba_raw.schedule", str(good)) == 0
     assert cli(warehouse_url, "load", "nba_raw.schedule", str(good)) == 0
-    rows = open_warehouse(warehouse_url).query("select * from nba_raw.schedule")
-    assert rows.num_rows == 2 and rows["season"].null_count == 2  # optional column left empty
+    rows = query(warehouse_url, "select * from nba_raw.schedule")
+    assert len(rows) == 2 and all(r["season"] is None for r in rows)  # optional column empty
 
     missing = tmp_path / "missing.csv"
     missing.write_text("game_id,game_date\ng3,2026-01-09\n")
@@ -270,4 +216,4 @@ def test_load_checks_columns_and_loading_twice_changes_nothing(
     for path, reason in expected.items():
         assert cli(warehouse_url, "load", "nba_raw.schedule", str(path)) == 1
         assert reason in capsys.readouterr().err
-    assert open_warehouse(warehouse_url).query("select * from nba_raw.schedule").num_rows == 2
+    assert len(query(warehouse_url, "select * from nba_raw.schedule")) == 2

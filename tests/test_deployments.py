@@ -27,8 +27,8 @@ from prefect.client.schemas import filters, sorting
 from prefect.client.schemas.objects import StateType
 from prefect.states import AwaitingRetry
 
-from flows import server
-from tasks.warehouse import close_all, open_warehouse
+from shadowline.flows import server
+from shadowline.tasks.warehouse import open_warehouse
 from tests import prefect_api
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def deployed(
     with pytest.MonkeyPatch.context() as env:
         env.chdir(REPO)  # `prefect deploy` reads ./prefect.yaml; runs execute in this checkout
         env.setenv("SHADOWLINE_WAREHOUSE", url)  # reaches the runs through the worker
-        env.setenv("PREFECT_WORKER_QUERY_SECONDS", "2")
+        env.setenv("PREFECT_WORKER_QUERY_SECONDS", "1")
         try:
             local = server.start(port, state_dir, say=lambda _: None)
             server.deploy(state_dir, say=lambda _: None)
@@ -60,7 +60,6 @@ def deployed(
 
 def trigger(local: server.LocalServer, state_dir: Path, deployment: str) -> str:
     """`prefect deployment run` for DAY; waits for the run to end; its flow run id."""
-    close_all()  # a run cannot open the DuckDB file while this process holds it
     done = subprocess.run(
         [str(Path(sys.executable).with_name("prefect")), "deployment", "run", deployment,
          "--param", f"game_date={DAY}", "--watch", "--watch-interval", "1",
@@ -72,10 +71,9 @@ def trigger(local: server.LocalServer, state_dir: Path, deployment: str) -> str:
 
 
 def query(url: str, sql: str) -> list[dict]:
-    try:
-        return open_warehouse(url).query(sql, {"d": DAY}).to_pylist()
-    finally:
-        close_all()
+    # closed at once: a run cannot open the DuckDB file while this process holds it
+    with open_warehouse(url) as warehouse:
+        return warehouse.query(sql, {"d": DAY}).to_pylist()
 
 
 def run_log(url: str) -> list[dict]:
@@ -95,6 +93,20 @@ def graded_count(url: str) -> int:
     return query(url, sql)[0]["n"]
 
 
+@pytest.fixture(scope="module")
+def experiment_run(deployed: tuple) -> str:
+    """experiment-daily run once for DAY, from its deployment: the flow run id."""
+    local, state_dir, _ = deployed
+    return trigger(local, state_dir, "experiment/experiment-daily")
+
+
+@pytest.fixture(scope="module")
+def grading_run(deployed: tuple, experiment_run: str) -> str:
+    """grading-daily run once for DAY, after the experiment run: the flow run id."""
+    local, state_dir, _ = deployed
+    return trigger(local, state_dir, "grading/grading-daily")
+
+
 def test_prefect_yaml_uses_the_local_work_pool_and_eastern_schedules() -> None:
     config = yaml.safe_load((REPO / "prefect.yaml").read_text())
     deployments = {d["name"]: d for d in config["deployments"]}
@@ -111,9 +123,11 @@ def test_prefect_yaml_uses_the_local_work_pool_and_eastern_schedules() -> None:
     }
 
 
-def test_a_deployment_run_writes_the_rows_and_publishes_its_table(deployed: tuple) -> None:
-    local, state_dir, url = deployed
-    flow_run_id = trigger(local, state_dir, "experiment/experiment-daily")
+def test_a_deployment_run_writes_the_rows_and_publishes_its_table(
+    deployed: tuple, experiment_run: str
+) -> None:
+    local, _, url = deployed
+    flow_run_id = experiment_run
 
     log = [r for r in run_log(url) if r["flow_run_id"] == flow_run_id]
     assert len(log) == MODELS and {r["status"] for r in log} == {"success"}
@@ -125,9 +139,11 @@ def test_a_deployment_run_writes_the_rows_and_publishes_its_table(deployed: tupl
     assert {row["status"] for row in json.loads(table.data)} == {"success"}
 
 
-def test_grading_deployment_grades_and_publishes_the_leaderboard(deployed: tuple) -> None:
-    local, state_dir, url = deployed
-    flow_run_id = trigger(local, state_dir, "grading/grading-daily")
+def test_grading_deployment_grades_and_publishes_the_leaderboard(
+    deployed: tuple, grading_run: str
+) -> None:
+    local, _, url = deployed
+    flow_run_id = grading_run
 
     assert graded_count(url) == prediction_count(url) > 0
     [markdown] = prefect_api.artifacts(flow_run_id, local.api_url)
@@ -136,29 +152,27 @@ def test_grading_deployment_grades_and_publishes_the_leaderboard(deployed: tuple
     assert "| catboost_v2 |" in markdown.data.split("## All-time leaderboard")[1]
 
 
-def test_a_rerun_keeps_the_rows_and_the_run_log_shows_both_runs(deployed: tuple) -> None:
+def test_a_rerun_keeps_the_rows_and_the_run_log_shows_both_runs(
+    deployed: tuple, grading_run: str
+) -> None:
     local, state_dir, url = deployed
     before = prediction_count(url)
-    trigger(local, state_dir, "experiment/experiment-daily")
+    runs_before = {r["flow_run_id"] for r in run_log(url)}
+    rerun = trigger(local, state_dir, "experiment/experiment-daily")
 
     assert prediction_count(url) == before
     assert graded_count(url) == before  # the replaced rows were graded again
     runs = {r["flow_run_id"] for r in run_log(url)}
-    assert len(runs) == 2 and len(run_log(url)) == 2 * MODELS
+    assert runs == runs_before | {rerun} and len(run_log(url)) == len(runs) * MODELS
 
 
 def test_retrying_a_finished_run_as_the_ui_does_runs_it_again_with_the_same_rows(
-    deployed: tuple,
+    deployed: tuple, grading_run: str
 ) -> None:
     local, _, url = deployed
     before = (prediction_count(url), graded_count(url))
-    close_all()
     with prefect_api.client(local.api_url) as api:
-        [run] = api.read_flow_runs(
-            flow_run_filter=filters.FlowRunFilter(
-                name=filters.FlowRunFilterName(any_=[f"grading {DAY}"])
-            )
-        )
+        run = api.read_flow_run(grading_run)
         assert run.state.is_completed() and run.run_count == 1
         # the UI's Retry button: the finished run goes back to the worker, same id and parameters
         api.set_flow_run_state(run.id, AwaitingRetry(message="Retry from the UI"))
@@ -194,9 +208,8 @@ def test_the_server_scheduled_the_next_runs_in_eastern_time(deployed: tuple) -> 
         assert (first.astimezone(eastern).hour, first.astimezone(eastern).minute) == (hour, 0)
 
 
-def test_cli_runs_use_the_running_local_server(deployed: tuple) -> None:
+def test_cli_runs_use_the_running_local_server(deployed: tuple, grading_run: str) -> None:
     local, state_dir, url = deployed
-    close_all()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     done = subprocess.run(
         [str(Path(sys.executable).with_name("shadowline")), "--warehouse", url, "grade",
@@ -211,7 +224,9 @@ def test_cli_runs_use_the_running_local_server(deployed: tuple) -> None:
                 name=filters.FlowRunFilterName(any_=[f"grading {DAY}"])
             )
         )
-    assert len(runs) == 2  # the deployment's run and the CLI's
+    # the deployment's run, and the CLI's (no deployment)
+    assert sorted(str(run.id) == grading_run for run in runs) == [False, True]
+    assert [run.deployment_id for run in runs if str(run.id) != grading_run] == [None]
 
 
 def test_stopping_leaves_nothing_running(deployed: tuple) -> None:

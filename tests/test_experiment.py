@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.experiment import experiment
-from flows.grading import grading
-from tasks.features import FEATURE_SETS
-from tasks.warehouse import Warehouse, open_warehouse
+from shadowline.flows.experiment import experiment
+from shadowline.flows.grading import grading
+from shadowline.tasks.features import FEATURE_SETS
+from shadowline.tasks.warehouse import Warehouse
 from tests import prefect_api
 
-pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
+pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
 DAY = date(2026, 3, 4)  # the day after the demo fixture's window
 DEMO_MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
 
@@ -69,8 +69,10 @@ def model_path(warehouse: Warehouse, model_id: str) -> str:
     return rows["model_path"][0].as_py()
 
 
-def test_rerunning_a_date_leaves_exactly_the_same_rows(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_rerunning_a_date_leaves_exactly_the_same_rows(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    warehouse = demo_warehouse
     first = experiment(game_date=DAY, warehouse=demo_url)
     before = predictions(warehouse)
     second = experiment(game_date=DAY, warehouse=demo_url)
@@ -86,8 +88,8 @@ def test_rerunning_a_date_leaves_exactly_the_same_rows(demo_url: str) -> None:
     assert {r["run_id"] for r in log} == {first.run_id, second.run_id}
 
 
-def test_out_players_are_skipped_and_counted(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_out_players_are_skipped_and_counted(demo_url: str, demo_warehouse: Warehouse) -> None:
+    warehouse = demo_warehouse
     summary = experiment(game_date=DAY, warehouse=demo_url)
     out = warehouse.query(
         "select player_lookup from nba_predictions.ml_feature_store "
@@ -99,9 +101,9 @@ def test_out_players_are_skipped_and_counted(demo_url: str) -> None:
 
 
 def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
-    demo_url: str, tmp_path: Path
+    demo_url: str, demo_warehouse: Warehouse, tmp_path: Path
 ) -> None:
-    warehouse = open_warehouse(demo_url)
+    warehouse = demo_warehouse
     corrupt = tmp_path / "corrupt.cbm"
     corrupt.write_bytes(b"CBM1 this is not a model" * 10)
     register(warehouse, "bad_missing", "catboost", str(tmp_path / "gone.cbm"), "v1_basic")
@@ -147,8 +149,8 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
     assert "5 failed" in artifact.description
 
 
-def test_dry_run_writes_nothing(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_dry_run_writes_nothing(demo_url: str, demo_warehouse: Warehouse) -> None:
+    warehouse = demo_warehouse
     store = "select count(*) as n from nba_predictions.ml_feature_store where game_date = @d"
     warehouse.execute(store.replace("select count(*) as n from", "delete from"), {"d": DAY})
     summary = experiment(game_date=DAY, dry_run=True, warehouse=demo_url)
@@ -157,10 +159,12 @@ def test_dry_run_writes_nothing(demo_url: str) -> None:
     assert warehouse.query(store, {"d": DAY})["n"][0].as_py() == 0
 
 
-def test_a_model_id_registered_twice_is_refused_not_scored_twice(demo_url: str) -> None:
-    from tasks.registry import RegistryError, promote
+def test_a_model_id_registered_twice_is_refused_not_scored_twice(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    from shadowline.tasks.registry import RegistryError, promote
 
-    warehouse = open_warehouse(demo_url)
+    warehouse = demo_warehouse
     warehouse.execute(
         "insert into nba_predictions.ml_model_registry "
         "select * from nba_predictions.ml_model_registry where model_id = 'xgboost_v2'"
@@ -175,8 +179,10 @@ def test_a_model_id_registered_twice_is_refused_not_scored_twice(demo_url: str) 
         promote(warehouse, "xgboost_v2")
 
 
-def test_one_model_run_replaces_only_that_models_rows(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_one_model_run_replaces_only_that_models_rows(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    warehouse = demo_warehouse
     experiment(game_date=DAY, warehouse=demo_url)
     before = {r["prediction_id"]: r for r in predictions(warehouse)}
     summary = experiment(game_date=DAY, models=["xgboost_v2"], min_edge=2.0, warehouse=demo_url)
@@ -194,8 +200,10 @@ def test_one_model_run_replaces_only_that_models_rows(demo_url: str) -> None:
     )
 
 
-def test_grading_before_box_scores_grades_nothing_and_says_so(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_grading_before_box_scores_grades_nothing_and_says_so(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    warehouse = demo_warehouse
     experiment(game_date=DAY, warehouse=demo_url)
     warehouse.execute(
         "delete from nba_analytics.player_game_summary where game_date = @d", {"d": DAY}
@@ -205,8 +213,10 @@ def test_grading_before_box_scores_grades_nothing_and_says_so(demo_url: str) -> 
     assert all(r["result_updated_at"] is None for r in predictions(warehouse))
 
 
-def test_grading_fills_results_and_a_second_run_changes_nothing(demo_url: str) -> None:
-    warehouse = open_warehouse(demo_url)
+def test_grading_fills_results_and_a_second_run_changes_nothing(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    warehouse = demo_warehouse
     experiment(game_date=DAY, warehouse=demo_url)
     state = grading(game_date=DAY, warehouse=demo_url, return_state=True)
     first = state.result()

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.features import FEATURE_SETS, build_features
-from tasks.loading import load_rows
-from tasks.warehouse import Warehouse, open_warehouse
+from shadowline.tasks.features import FEATURE_SETS, build_features
+from shadowline.tasks.loading import load_rows
+from shadowline.tasks.warehouse import Warehouse, open_warehouse
 
 D = date(2026, 3, 4)
 START, END = date(2026, 2, 20), date(2026, 3, 12)
@@ -140,7 +140,7 @@ def test_every_feature_set_is_a_list_of_feature_store_columns(warehouse: Warehou
 
 
 def test_training_rows_stop_before_the_cutoff(demo_url: str) -> None:
-    from tasks.features import read_training_rows
+    from shadowline.tasks.features import read_training_rows
 
     rows = read_training_rows(open_warehouse(demo_url), D)
     assert rows.num_rows > 10_000

@@ -7,9 +7,9 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from tasks.grading import grade_predictions, grading_status
-from tasks.predictions import prediction_id, recommend
-from tasks.warehouse import Warehouse
+from shadowline.tasks.grading import grade_predictions, grading_status
+from shadowline.tasks.predictions import prediction_id, recommend
+from shadowline.tasks.warehouse import Warehouse
 
 DAY = date(2026, 1, 8)
 

@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import pickle
-from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from tasks.features import FEATURE_SETS
-from tasks.models import ModelError, ModelSpec, feature_matrix, load_model, train_model
-from tasks.scoring import ModelScorer
+from shadowline.tasks.features import FEATURE_SETS
+from shadowline.tasks.models import ModelError, ModelSpec, feature_matrix, load_model
+from shadowline.tasks.scoring import ModelScorer
+from tests.samples import training_rows
 
 V1 = FEATURE_SETS["v1_basic"]
-
-
-def training_rows(n_dates: int = 20, players: int = 40, seed: int = 1) -> pa.Table:
-    rng = np.random.default_rng(seed)
-    n = n_dates * players
-    columns = {name: rng.uniform(0, 30, n) for name in V1}
-    columns["pts_avg_last_5"] = rng.uniform(2, 30, n)
-    points = np.clip(columns["pts_avg_last_5"] + rng.normal(0, 3, n), 0, None).round()
-    return pa.table(
-        {
-            "game_date": [date(2026, 1, 1) + timedelta(days=i // players) for i in range(n)],
-            **columns,
-            "actual_points": points.astype(np.int64),
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("models")
-    rows = training_rows()
-    return {
-        kind: train_model(kind, rows, "v1_basic", out, f"{kind}_test").path
-        for kind in ("catboost", "xgboost", "lightgbm")
-    }
 
 
 def spec_for(path: Path | str, kind: str = "catboost", **changes: object) -> ModelSpec:
@@ -61,7 +36,7 @@ def test_each_framework_loads_its_native_file_and_predicts(
 
 
 def test_file_uri_and_registry_checksum_are_accepted(trained: dict[str, Path]) -> None:
-    from tasks.models import sha256_of
+    from shadowline.tasks.models import sha256_of
 
     path = trained["lightgbm"]
     model = load_model(spec_for(path.as_uri(), "lightgbm", model_sha256=sha256_of(path)))

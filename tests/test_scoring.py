@@ -1,4 +1,5 @@
-"""Ray fan-out: one actor per model, one object-store copy per feature set, actors reused."""
+"""Ray fan-out: one actor per model, one object-store copy per feature set, actors reused for the
+pool's lifetime and stopped with it."""
 
 from __future__ import annotations
 
@@ -8,22 +9,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from tasks import scoring
-from tasks.features import FEATURE_SETS
-from tasks.models import ModelSpec, train_model
-from tests.test_models import training_rows
+from shadowline.tasks.features import FEATURE_SETS
+from shadowline.tasks.models import ModelError, ModelSpec
+from shadowline.tasks.scoring import ScorerPool
+from tests.samples import training_rows
 
 pytestmark = pytest.mark.usefixtures("ray_session")
-
-
-@pytest.fixture(scope="module")
-def specs(tmp_path_factory: pytest.TempPathFactory) -> list[ModelSpec]:
-    out = tmp_path_factory.mktemp("models")
-    rows = training_rows()
-    return [
-        ModelSpec(kind, kind, str(train_model(kind, rows, "v1_basic", out, kind).path), "v1_basic")
-        for kind in ("catboost", "xgboost", "lightgbm")
-    ]
 
 
 @pytest.fixture
@@ -37,39 +28,57 @@ def slate() -> pa.Table:
     return table
 
 
+def exits(pid: int, timeout: float = 20.0) -> bool:
+    """Whether process `pid` (an actor's worker) is gone within `timeout` seconds."""
+    import os
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_models_sharing_a_feature_set_share_one_object_store_copy(
-    specs: list[ModelSpec], slate: pa.Table, monkeypatch: pytest.MonkeyPatch
+    trained_specs: list[ModelSpec], slate: pa.Table, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import ray
 
     puts: list[object] = []
     real_put = ray.put
     monkeypatch.setattr(ray, "put", lambda value: puts.append(value) or real_put(value))
-    results = scoring.score_models(specs, slate)
+    with ScorerPool() as pool:
+        results = pool.score(trained_specs, slate)
     assert [r.model_id for r in results] == ["catboost", "xgboost", "lightgbm"]
     assert all(r.error is None and r.predictions.num_rows == slate.num_rows for r in results)
     assert len(puts) == 1 and puts[0].column_names[1:] == list(FEATURE_SETS["v1_basic"])
     assert len({r.pid for r in results}) == 3  # each model scored in its own actor process
 
 
-def test_actors_are_reused_across_dates_and_replaced_when_the_file_changes(
-    specs: list[ModelSpec], slate: pa.Table, tmp_path: Path
+def test_actors_live_as_long_as_their_pool_and_are_replaced_when_the_file_changes(
+    trained_specs: list[ModelSpec], slate: pa.Table, tmp_path: Path
 ) -> None:
-    first = {r.model_id: r.pid for r in scoring.score_models(specs, slate)}
-    again = {r.model_id: r.pid for r in scoring.score_models(specs, slate)}
-    assert again == first
-    moved = tmp_path / Path(specs[2].model_path).name
-    moved.write_bytes(Path(specs[2].model_path).read_bytes())
-    changed = [*specs[:2], ModelSpec("lightgbm", "lightgbm", str(moved), "v1_basic")]
-    third = {r.model_id: r.pid for r in scoring.score_models(changed, slate)}
-    assert third["catboost"] == first["catboost"] and third["lightgbm"] != first["lightgbm"]
-    scoring.release_actors()
+    with ScorerPool() as pool:
+        first = {r.model_id: r.pid for r in pool.score(trained_specs, slate)}
+        again = {r.model_id: r.pid for r in pool.score(trained_specs, slate)}
+        assert again == first and pool.actors_started == 3
+        moved = tmp_path / Path(trained_specs[2].model_path).name
+        moved.write_bytes(Path(trained_specs[2].model_path).read_bytes())
+        changed = [*trained_specs[:2], ModelSpec("lightgbm", "lightgbm", str(moved), "v1_basic")]
+        third = {r.model_id: r.pid for r in pool.score(changed, slate)}
+        assert third["catboost"] == first["catboost"] and third["lightgbm"] != first["lightgbm"]
+        assert exits(first["lightgbm"])  # the replaced actor was stopped
+    assert all(exits(pid) for pid in third.values())  # and the others with the pool
 
 
 def test_a_reservation_that_cannot_fit_fails_before_any_actor_starts(
-    specs: list[ModelSpec], slate: pa.Table
+    trained_specs: list[ModelSpec], slate: pa.Table
 ) -> None:
-    from tasks.models import ModelError
-
-    with pytest.raises(ModelError, match="lower SHADOWLINE_ACTOR_CPUS"):
-        scoring.score_models(specs, slate, actor_cpus=1.0)  # 3 models x 1 CPU > 2 CPUs
+    with ScorerPool(actor_cpus=1.0) as pool:  # 3 models x 1 CPU > 2 CPUs
+        with pytest.raises(ModelError, match="lower SHADOWLINE_ACTOR_CPUS"):
+            pool.score(trained_specs, slate)
+        assert pool.actors_started == 0

@@ -7,18 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows.cli import main
-from tasks.features import FEATURE_SETS
-from tasks.models import ModelError, ModelSpec, feature_matrix, load_model, sha256_of
-from tasks.storage import fetch, storage_client, upload
-from tests.test_models import trained, training_rows  # noqa: F401  (module fixture)
+from shadowline.flows.cli import main
+from shadowline.tasks.features import FEATURE_SETS
+from shadowline.tasks.models import ModelError, ModelSpec, feature_matrix, load_model, sha256_of
+from shadowline.tasks.storage import fetch, storage_client, upload
+from tests.samples import training_rows
 
 V1 = FEATURE_SETS["v1_basic"]
 
 
 @pytest.mark.parametrize("kind", ["catboost", "xgboost", "lightgbm"])
 def test_each_framework_loads_from_gcs_like_from_disk(
-    trained: dict[str, Path],  # noqa: F811
+    trained: dict[str, Path],
     gcs_bucket: str,
     kind: str,
 ) -> None:
@@ -32,7 +32,7 @@ def test_each_framework_loads_from_gcs_like_from_disk(
 
 
 def test_a_download_is_reused_until_the_object_changes(
-    trained: dict[str, Path],  # noqa: F811
+    trained: dict[str, Path],
     gcs_bucket: str,
 ) -> None:
     uri = upload(trained["lightgbm"], f"gs://{gcs_bucket}/m.txt")
@@ -59,7 +59,7 @@ def test_missing_objects_and_buckets_are_refused_like_missing_files(
 
 
 def test_a_checksum_mismatch_is_refused(
-    trained: dict[str, Path],  # noqa: F811
+    trained: dict[str, Path],
     gcs_bucket: str,
 ) -> None:
     uri = upload(trained["catboost"], f"gs://{gcs_bucket}/m.cbm")
@@ -68,20 +68,21 @@ def test_a_checksum_mismatch_is_refused(
 
 
 def test_registry_add_uploads_checks_and_registers(
-    trained: dict[str, Path],  # noqa: F811
+    trained: dict[str, Path],
     gcs_bucket: str,
     warehouse_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tasks.registry import read_models
-    from tasks.warehouse import open_warehouse
+    from shadowline.tasks.registry import read_models
+    from shadowline.tasks.warehouse import open_warehouse
 
     uri = f"gs://{gcs_bucket}/prod/xgb.json"
     args = ["--warehouse", warehouse_url, "registry", "add", "--model-id", "xgb_v1",
             "--model-type", "xgboost", "--feature-version", "v1_basic",
             "--file", str(trained["xgboost"]), "--upload", uri]  # fmt: skip
     assert main(args) == 0
-    [model] = read_models(open_warehouse(warehouse_url), "xgb_v1")
+    with open_warehouse(warehouse_url) as warehouse:
+        [model] = read_models(warehouse, "xgb_v1")
     assert model.spec.model_path == uri and model.spec.model_sha256 == sha256_of(trained["xgboost"])
     assert load_model(model.spec).feature_names == V1
     # a file that does not match its feature set is neither uploaded nor registered
@@ -89,9 +90,10 @@ def test_registry_add_uploads_checks_and_registers(
     capsys.readouterr()
     assert main(bad) == 1
     assert "has 6 features but feature_version 'v2_context' has 17" in capsys.readouterr().err
-    registered = open_warehouse(warehouse_url).query(
-        "select model_id from nba_predictions.ml_model_registry where model_path = @p",
-        {"p": f"gs://{gcs_bucket}/bad.json"},
-    )
+    with open_warehouse(warehouse_url) as warehouse:
+        registered = warehouse.query(
+            "select model_id from nba_predictions.ml_model_registry where model_path = @p",
+            {"p": f"gs://{gcs_bucket}/bad.json"},
+        )
     assert registered.num_rows == 0
     assert storage_client().bucket(gcs_bucket).get_blob("bad.json") is None

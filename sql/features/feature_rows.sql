@@ -22,14 +22,32 @@ slate_dates as (
   select distinct game_date from slate_games
 ),
 
-history as (
+box_scores as (
+  select *
+  from nba_analytics.player_game_summary
+  where game_date < @end_date
+    and game_date >= date_sub(@start_date, interval 400 day)
+),
+
+season_of as (
+  -- The season a date belongs to, as the year it started: seasons start in August.
+  -- Defined once here: rolling season stats and the slate both join it.
   select
-    b.*,
-    if(extract(month from b.game_date) >= 8, extract(year from b.game_date),
-      extract(year from b.game_date) - 1) as season_year
-  from nba_analytics.player_game_summary as b
-  where b.game_date < @end_date
-    and b.game_date >= date_sub(@start_date, interval 400 day)
+    game_date,
+    if(extract(month from game_date) >= 8, extract(year from game_date),
+      extract(year from game_date) - 1) as season_year
+  from (
+    select game_date from box_scores
+    union distinct
+    select game_date from slate_dates
+  )
+),
+
+history as (
+  select b.*, s.season_year
+  from box_scores as b
+  join season_of as s
+    on s.game_date = b.game_date
 ),
 
 latest_appearance as (
@@ -83,11 +101,12 @@ played_rolling as (
 player_stats as (
   select r.game_date, r.player_lookup, s.* except (player_lookup, game_date, season_year)
   from roster as r
+  join season_of as d
+    on d.game_date = r.game_date
   join played_rolling as s
     on s.player_lookup = r.player_lookup
     and s.game_date < r.game_date
-    and s.season_year = if(extract(month from r.game_date) >= 8, extract(year from r.game_date),
-      extract(year from r.game_date) - 1)
+    and s.season_year = d.season_year
   qualify row_number() over (
     partition by r.game_date, r.player_lookup order by s.game_date desc
   ) = 1

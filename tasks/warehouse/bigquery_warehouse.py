@@ -18,15 +18,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tasks.settings import Settings
-from tasks.warehouse import (
-    DATASETS,
-    Warehouse,
-    WarehouseError,
-    identifier,
-    is_transient,
-    transpile,
-)
+from shadowline.tasks.errors import WarehouseError, first_line
+from shadowline.tasks.settings import Settings
+from shadowline.tasks.warehouse.base import Warehouse, bound, is_transient, transpile
+from shadowline.tasks.warehouse.sql import identifier, sql_text
 
 STAGING_DATASET = "nba_predictions"
 _SCALAR_TYPES: list[tuple[type, str]] = [
@@ -112,14 +107,11 @@ class BigQueryWarehouse(Warehouse):
 
     # -- running statements ------------------------------------------------------------------
 
-    def _config(self, params: Mapping[str, Any], names: tuple[str, ...], **extra: Any) -> Any:
+    def _config(self, values: Mapping[str, Any], **extra: Any) -> Any:
         from google.cloud import bigquery
 
-        missing = [n for n in names if n not in params]
-        if missing:
-            raise WarehouseError(f"query parameter(s) not given: {', '.join(missing)}")
         return bigquery.QueryJobConfig(
-            query_parameters=[query_parameter(n, params[n]) for n in names],
+            query_parameters=[query_parameter(n, v) for n, v in values.items()],
             maximum_bytes_billed=self.settings.max_bytes_billed,
             labels=job_labels(),
             **extra,
@@ -132,7 +124,7 @@ class BigQueryWarehouse(Warehouse):
             job = self.client.query(sql, job_config=config)
             job.result()
         except GoogleAPICallError as error:
-            raise WarehouseError(_reason(error), transient=is_transient(error)) from error
+            raise WarehouseError(first_line(error), transient=is_transient(error)) from error
         return job
 
     def _to_arrow(self, job: Any) -> pa.Table:
@@ -144,11 +136,10 @@ class BigQueryWarehouse(Warehouse):
         except Exception:  # Storage API unreachable or not permitted: page through REST
             return job.result().to_arrow(create_bqstorage_client=False)
 
-    def _run(self, sql: str, params: Mapping[str, Any] | None) -> tuple[pa.Table, int]:
-        params = params or {}
+    def _run(self, sql: str, params: Mapping[str, Any]) -> tuple[pa.Table, int]:
         statements = transpile(sql, "bigquery")
         if len(statements) == 1:
-            job = self._job(statements[0].sql, self._config(params, statements[0].params))
+            job = self._job(statements[0].sql, self._config(bound(params, statements[0])))
             return self._to_arrow(job), int(job.num_dml_affected_rows or 0)
         return self._run_script(statements, params)
 
@@ -158,40 +149,32 @@ class BigQueryWarehouse(Warehouse):
         session: list[Any] = []
         last, changed = pa.table({}), 0
 
-        def config(names: tuple[str, ...]) -> Any:
+        def config(values: Mapping[str, Any]) -> Any:
             if not session:
-                return self._config(params, names, create_session=True)
-            return self._config(params, names, connection_properties=session)
+                return self._config(values, create_session=True)
+            return self._config(values, connection_properties=session)
 
         in_transaction = False
         try:
             for statement in statements:
-                job = self._job(statement.sql, config(statement.params))
+                job = self._job(statement.sql, config(bound(params, statement)))
                 if not session and job.session_info:
                     session.append(
                         bigquery.ConnectionProperty("session_id", job.session_info.session_id)
                     )
-                head = statement.sql.lstrip().lower()
-                in_transaction = in_transaction or head.startswith("begin")
-                in_transaction = in_transaction and not head.startswith(("commit", "rollback"))
+                if statement.transaction:
+                    in_transaction = statement.transaction == "begin"
                 changed += int(job.num_dml_affected_rows or 0)
                 if statement.is_query:
                     last = self._to_arrow(job)
         except BaseException:
             if in_transaction and session:
-                self.client.query(
-                    "rollback transaction", job_config=config(())
-                ).result()  # nothing of the script stays
+                rollback = sql_text("warehouse/rollback_transaction")
+                self.client.query(rollback, job_config=config({})).result()  # nothing stays
             raise
         return last, changed
 
-    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
-        return self._run(sql, params)[0]
-
-    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
-        return self._run(sql, params)[1]
-
-    def table_schema(self, table: str) -> pa.Schema:
+    def _table_schema(self, table: str) -> pa.Schema:
         from google.api_core.exceptions import NotFound
 
         try:
@@ -235,18 +218,12 @@ class BigQueryWarehouse(Warehouse):
         except GoogleAPICallError as error:
             self.client.delete_table(f"{self.project}.{name}", not_found_ok=True)
             raise WarehouseError(
-                f"loading into {name}: {_reason(error)}", transient=is_transient(error)
+                f"loading into {name}: {first_line(error)}", transient=is_transient(error)
             ) from error
         try:
             yield name
         finally:
             self.client.delete_table(f"{self.project}.{name}", not_found_ok=True)
-
-    def ensure_schema(self) -> None:
-        if not self._schema_ready:
-            for dataset in DATASETS:  # with the configured location, before any table
-                self.client.create_dataset(f"{self.project}.{dataset}", exists_ok=True)
-        super().ensure_schema()
 
     def close(self) -> None:
         self.client.close()
@@ -281,8 +258,3 @@ def _bigquery_type(arrow_type: pa.DataType) -> str:
     if pa.types.is_null(arrow_type):
         return "STRING"
     raise WarehouseError(f"cannot store Arrow type {arrow_type} in BigQuery")
-
-
-def _reason(error: Exception) -> str:
-    message = getattr(error, "message", None) or str(error)
-    return message.strip().splitlines()[0][:500]

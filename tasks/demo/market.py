@@ -1,0 +1,183 @@
+"""The demo's prop market: books know the expected points and post x.5 lines at the median of
+the points distribution, with small noise, earlier snapshots and the odd off-market book."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shadowline.tasks.demo.box_scores import (
+    BLOWOUT_PROB,
+    MINUTE_CAP,
+    OT_PROB,
+    TEAM_MINUTES,
+    allocate,
+    depth_rank,
+    game_factor,
+    play_prob_by_rank,
+    role_multipliers,
+    usage_boost,
+)
+from shadowline.tasks.demo.league import (
+    AVAIL,
+    DOUBT,
+    NONE,
+    PLAY_PROB,
+    PROB,
+    QUES,
+    ROSTER,
+    League,
+    Rows,
+)
+from shadowline.tasks.demo.schedule import TeamGames
+
+BOOKS = ("draftkings", "fanduel", "betmgm", "caesars")
+_BOOK_POST_PROB = np.array([1.0, 1.0, 0.93, 0.88])
+_BOOK_VIG = np.array([1.047, 1.045, 1.050, 1.052])
+_MAX_POINTS = 128
+_MARKET_SD = 0.07  # relative error of the closing market's mean estimate
+_EARLY_SD = 0.09  # earlier snapshots know less
+_POST_MIN_POINTS = 5.0
+_VAR_PER_POINT = 2.15
+
+
+def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) -> np.ndarray:
+    """The market's mean points for each player, conditional on him playing, given a report.
+
+    Minutes are averaged over the blowout / close-game scenarios, weighted by the chance the
+    player gets in under each (deep bench minutes come almost only in blowouts).
+    """
+    pl = rows.player
+    base = lg.minutes[pl]
+    rate = lg.rate[pl, tg.day[:, None]]
+    p_status = PLAY_PROB[status]
+    rank = depth_rank(base, status < DOUBT)
+    b2b = np.where(tg.b2b[:, None] & (rank < 5), 0.97, 1.0)
+    total = np.full(pl.shape[0], TEAM_MINUTES + 25.0 * OT_PROB * 1.12)
+    cap = np.full((pl.shape[0], 1), MINUTE_CAP)
+    num = np.zeros(base.shape)
+    den = np.zeros(base.shape)
+    for blow, prob in ((0.0, 1 - BLOWOUT_PROB), (1.0, BLOWOUT_PROB)):
+        play = play_prob_by_rank(rank, blow)
+        mins = allocate(base * role_multipliers(rank, blow) * b2b, p_status * play, total, cap)
+        num += prob * play * mins
+        den += prob * play
+    minutes = num / den
+    boost = usage_boost(base * rate, 1.0 - p_status)
+    return minutes * rate * boost[:, None] * game_factor(lg, tg)[:, None]
+
+
+def _nb_cdf(mu: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """CDF of a gamma-Poisson (negative binomial) with mean mu and shape k, at 0.._MAX_POINTS."""
+    q = mu / (k + mu)
+    pmf = np.empty((mu.size, _MAX_POINTS + 1))
+    pmf[:, 0] = np.exp(k * np.log1p(-q))
+    for x in range(_MAX_POINTS):
+        pmf[:, x + 1] = pmf[:, x] * (x + k) / (x + 1) * q
+    return np.cumsum(pmf, axis=1)
+
+
+def _fair_line(cdf: np.ndarray) -> np.ndarray:
+    """The x.5 line whose over probability is closest to one half."""
+    med = np.argmax(cdf >= 0.5, axis=1)
+    rows = np.arange(cdf.shape[0])
+    p_at_least = 1.0 - np.where(med > 0, cdf[rows, np.maximum(med - 1, 0)], 0.0)
+    p_above = 1.0 - cdf[rows, med]
+    lower = np.abs(p_at_least - 0.5) <= np.abs(p_above - 0.5)
+    return np.where(lower, med - 0.5, med + 0.5)
+
+
+def _american(p: np.ndarray) -> np.ndarray:
+    """Implied probability (with vig) to American odds, rounded to 5 like books do."""
+    odds = np.where(p >= 0.5, -100 * p / (1 - p), 100 * (1 - p) / p)
+    return (np.round(odds / 5) * 5).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Props:
+    player: np.ndarray
+    day: np.ndarray
+    book: np.ndarray
+    line: np.ndarray
+    over: np.ndarray
+    under: np.ndarray
+    seconds: np.ndarray  # processed_at, seconds after midnight UTC on game day
+
+
+def market(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows) -> Props:
+    mu_late = _expected_points(lg, tg, rows, rows.status)
+    mu_early = _expected_points(lg, tg, rows, rows.early)
+    listed = np.isin(rows.status, [NONE, AVAIL, PROB, QUES])
+    idx = np.flatnonzero((listed & (mu_late >= _POST_MIN_POINTS)).ravel())
+    n = idx.size
+    # Points variance ~ A*mu + B*mu^2 (makes are worth 2-3 points; B jumps for the bench, whose
+    # minutes are uncertain), fitted to this generator; an NB with that variance puts the x.5
+    # line where the over hits ~50%.
+    rank = depth_rank(lg.minutes[rows.player], rows.status < DOUBT).ravel()[idx]
+    b = np.where(rank < 9, 0.0, 0.09)
+    mu = mu_late.ravel()[idx]
+    k = mu / (_VAR_PER_POINT - 1 + b * mu)
+
+    est_late = mu * rng.lognormal(0.0, _MARKET_SD, n)
+    est_early = est_late * rng.lognormal(0.0, _EARLY_SD, n) * mu_early.ravel()[idx] / mu
+    cdf_late, cdf_early = _nb_cdf(est_late, k), _nb_cdf(est_early, k)
+    line_late, line_early = _fair_line(cdf_late), _fair_line(cdf_early)
+
+    nb = len(BOOKS)
+    posted = rng.random((n, nb)) < _BOOK_POST_PROB
+    # Books mostly agree; one (rarely two) hangs a point off the market.
+    n_off = rng.choice(3, size=n, p=[0.62, 0.32, 0.06])
+    off_rank = np.argsort(rng.random((n, nb)), axis=1)
+    offset = np.where(off_rank < n_off[:, None], rng.choice([-1.0, 1.0], (n, nb)), 0.0)
+    offset += np.where(rng.random((n, nb)) < 0.015, rng.choice([-0.5, 0.5], (n, nb)), 0.0)
+
+    r_i, b_i = np.nonzero(posted)
+    n_snap = rng.choice([1, 2, 3], size=r_i.size, p=[0.3, 0.45, 0.25])
+    s_row = np.repeat(r_i, n_snap)
+    s_book = np.repeat(b_i, n_snap)
+    pos = np.arange(s_row.size) - np.repeat(np.cumsum(n_snap) - n_snap, n_snap)
+    cnt = np.repeat(n_snap, n_snap)
+    last = pos == cnt - 1
+    use_late = last | ((pos == 1) & (rng.random(s_row.size) < 0.5))
+    line = np.where(use_late, line_late[s_row], line_early[s_row]) + offset[s_row, s_book]
+    line = np.maximum(line, 0.5)
+
+    # Snapshot times: earliest in the morning window, middle in the afternoon, last after the
+    # 21:30 injury report and before tip-off.
+    windows = np.array(
+        [
+            [13 * 3600, 16 * 3600 + 1800],
+            [17 * 3600 + 1800, 20 * 3600 + 1800],
+            [21 * 3600 + 2400, 23 * 3600 + 900],
+        ]
+    )
+    win = np.where(last, 2, np.where((cnt == 2) & (rng.random(s_row.size) < 0.5), 1, pos))
+    seconds = rng.integers(windows[win, 0], windows[win, 1])
+
+    below = np.floor(line).astype(np.int64)
+
+    def cdf_at(x: np.ndarray) -> np.ndarray:
+        x = np.clip(x, 0, _MAX_POINTS)
+        return np.where(use_late, cdf_late[s_row, x], cdf_early[s_row, x])
+
+    p_le = cdf_at(below)
+    p_push = np.where(line == below, p_le - np.where(below > 0, cdf_at(below - 1), 0.0), 0.0)
+    p_over = (1 - p_le) / np.maximum(1 - p_push, 1e-9)
+    # Books shade prices only a little toward their own line's lean.
+    p_over = np.clip(0.5 + 0.4 * (p_over - 0.5), 0.42, 0.58)
+    vig = _BOOK_VIG[s_book]
+    over = _american(p_over * vig)
+    under = _american((1 - p_over) * vig)
+
+    flat_pl = rows.player.ravel()
+    flat_day = np.repeat(tg.day, ROSTER)
+    return Props(
+        player=flat_pl[idx][s_row],
+        day=flat_day[idx][s_row],
+        book=s_book,
+        line=line,
+        over=over,
+        under=under,
+        seconds=seconds,
+    )

@@ -1,0 +1,142 @@
+"""The demo season as the raw tables, in the columns and types their DDL in `sql/tables/`
+declares (nothing about a table's columns is restated here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from shadowline.tasks.demo.box_scores import Box
+from shadowline.tasks.demo.league import ROSTER, STATUS, League, Rows
+from shadowline.tasks.demo.market import BOOKS, Props
+from shadowline.tasks.demo.names import REASONS
+from shadowline.tasks.demo.schedule import TeamGames
+from shadowline.tasks.warehouse.schemas import table_from_columns
+
+
+def _strings(index: np.ndarray, values: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    """Build a string column by index into a small set of values (fast, no Python loop)."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(index.astype(np.int32), mask=null), pa.array(values.tolist(), type=pa.string())
+    ).cast(pa.string())
+
+
+def _dates(day: np.ndarray, epoch: int) -> pa.Array:
+    return pa.array((day + epoch).astype(np.int32), type=pa.date32())
+
+
+def _timestamps(day: np.ndarray, seconds: np.ndarray, epoch: int) -> pa.Array:
+    micros = ((day + epoch) * 86_400 + seconds).astype(np.int64) * 1_000_000
+    return pa.array(micros, type=pa.timestamp("us", tz="UTC"))
+
+
+def schedule_table(
+    g_day: np.ndarray,
+    g_home: np.ndarray,
+    g_away: np.ndarray,
+    game_ids: np.ndarray,
+    abbrs: np.ndarray,
+    epoch: int,
+    season: str,
+) -> pa.Table:
+    ng = g_day.size
+    return table_from_columns(
+        "nba_raw.schedule",
+        {
+            "game_id": pa.array(game_ids.tolist()),
+            "game_date": _dates(g_day, epoch),
+            "season": pa.array([season] * ng),
+            "home_team_abbr": _strings(g_home, abbrs),
+            "away_team_abbr": _strings(g_away, abbrs),
+        },
+    )
+
+
+def box_table(
+    lg: League,
+    tg: TeamGames,
+    rows: Rows,
+    box: Box,
+    game_ids: np.ndarray,
+    abbrs: np.ndarray,
+    epoch: int,
+) -> pa.Table:
+    # Home team first, then the depth chart (starters first, DNPs last).
+    key = (np.arange(tg.game.size)[:, None] * ROSTER + box.rank).ravel()
+    sel = np.flatnonzero(rows.avail.ravel())
+    sel = sel[np.argsort(key[sel], kind="stable")]
+    t = sel // ROSTER
+    pl = rows.player.ravel()[sel]
+
+    def picked(a: np.ndarray) -> pa.Array:
+        return pa.array(a.ravel()[sel])
+
+    return table_from_columns(
+        "nba_analytics.player_game_summary",
+        {
+            "player_lookup": _strings(pl, lg.lookups),
+            "player_name": _strings(pl, lg.names),
+            "game_id": _strings(tg.game[t], game_ids),
+            "game_date": _dates(tg.day[t], epoch),
+            "team_abbr": _strings(tg.team[t], abbrs),
+            "opponent_team_abbr": _strings(tg.opp[t], abbrs),
+            "home": pa.array(tg.home[t]),
+            "starter": picked(box.starter),
+            "minutes_played": picked(box.minutes),
+            "points": picked(box.points),
+            "fg_made": picked(box.fgm),
+            "fg_attempted": picked(box.fga),
+            "three_pt_made": picked(box.tpm),
+            "three_pt_attempted": picked(box.tpa),
+            "ft_made": picked(box.ftm),
+            "ft_attempted": picked(box.fta),
+            "rebounds": picked(box.reb),
+            "assists": picked(box.ast),
+        },
+    )
+
+
+def props_table(lg: League, props: Props, epoch: int) -> pa.Table:
+    lookup_rank = np.argsort(np.argsort(lg.lookups, kind="stable"), kind="stable")
+    order = np.lexsort((props.seconds, props.book, lookup_rank[props.player], props.day))
+    return table_from_columns(
+        "nba_raw.player_points_props",
+        {
+            "player_lookup": _strings(props.player[order], lg.lookups),
+            "game_date": _dates(props.day[order], epoch),
+            "bookmaker": _strings(props.book[order], np.array(BOOKS)),
+            "points_line": pa.array(props.line[order]),
+            "over_odds": pa.array(props.over[order]),
+            "under_odds": pa.array(props.under[order]),
+            "processed_at": _timestamps(props.day[order], props.seconds[order], epoch),
+        },
+    )
+
+
+_REPORT_SECONDS = (17 * 3600, 21 * 3600 + 1800)  # 17:00 and 21:30 UTC snapshots
+
+
+def injury_table(lg: League, tg: TeamGames, rows: Rows, abbrs: np.ndarray, epoch: int) -> pa.Table:
+    pl = rows.player.ravel()
+    team = np.repeat(tg.team, ROSTER)
+    day = np.repeat(tg.day, ROSTER)
+    reason = rows.reason.ravel()
+    early, late = rows.early.ravel(), rows.status.ravel()
+    e, lt = np.flatnonzero(early > 0), np.flatnonzero(late > 0)
+    idx = np.concatenate([e, lt])
+    status = np.concatenate([early[e], late[lt]])
+    seconds = np.repeat(_REPORT_SECONDS, [e.size, lt.size])
+    lookup_rank = np.argsort(np.argsort(lg.lookups, kind="stable"), kind="stable")
+    order = np.lexsort((lookup_rank[pl[idx]], team[idx], seconds, day[idx]))
+    idx, status, seconds = idx[order], status[order], seconds[order]
+    return table_from_columns(
+        "nba_raw.injury_report",
+        {
+            "player_lookup": _strings(pl[idx], lg.lookups),
+            "game_date": _dates(day[idx], epoch),
+            "team_abbr": _strings(team[idx], abbrs),
+            "injury_status": _strings(status, np.array(STATUS)),
+            "reason": _strings(np.maximum(reason[idx], 0), np.array(REASONS), null=reason[idx] < 0),
+            "report_time": _timestamps(day[idx], seconds, epoch),
+        },
+    )

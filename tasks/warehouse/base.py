@@ -1,0 +1,203 @@
+"""One warehouse interface: run BigQuery SQL, read results as Arrow, write Arrow idempotently.
+
+Every statement is BigQuery GoogleSQL (the files in `sql/`); the embedded DuckDB backend runs the
+same text transpiled by sqlglot. Values always travel as query parameters (`@name`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Self
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from shadowline.tasks.errors import WarehouseError, first_line
+from shadowline.tasks.warehouse.sql import key_match, sql_text, table_files, view_files
+
+_DML = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+_TRANSACTION = {exp.Transaction: "begin", exp.Commit: "commit", exp.Rollback: "rollback"}
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether retrying the step that raised `error` may succeed: lost connections, timeouts,
+    rate limits and server errors, and warehouse errors marked so. Everything else (bad SQL, a
+    missing table, a corrupt model file) fails the same way every time."""
+    if isinstance(error, WarehouseError):
+        return error.transient
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    try:
+        from google.api_core import exceptions as google
+        from requests import exceptions as requests
+    except ImportError:  # pragma: no cover - both ship with google-cloud-bigquery
+        return False
+    return isinstance(
+        error,
+        google.TooManyRequests
+        | google.InternalServerError
+        | google.BadGateway
+        | google.ServiceUnavailable
+        | google.GatewayTimeout
+        | requests.ConnectionError
+        | requests.Timeout,
+    )
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple[str, ...]
+    is_dml: bool
+    is_query: bool
+    transaction: str | None = None  # "begin", "commit" or "rollback": transaction control
+
+
+def _split(sql: str) -> list[str]:
+    """The statements of a BigQuery script as their original text (comments included)."""
+    tokens = sqlglot.Dialect.get_or_raise("bigquery").tokenize(sql)
+    cuts = [t.end for t in tokens if t.token_type == sqlglot.TokenType.SEMICOLON]
+    pieces, start = [], 0
+    for cut in cuts:
+        pieces.append(sql[start:cut])
+        start = cut + 1
+    pieces.append(sql[start:])
+    return [piece for piece in pieces if sqlglot.parse(piece, read="bigquery") != [None]]
+
+
+@lru_cache(maxsize=512)
+def transpile(sql: str, dialect: str) -> tuple[Statement, ...]:
+    """Split a BigQuery script into statements with their parameters, each rendered for
+    `dialect`; for "bigquery" each statement keeps its original text."""
+    try:
+        texts = _split(sql)
+        expressions = [sqlglot.parse_one(text, read="bigquery") for text in texts]
+    except sqlglot.errors.SqlglotError as error:
+        raise WarehouseError(f"could not parse the SQL: {first_line(error)}") from None
+    statements = []
+    for text, expression in zip(texts, expressions, strict=True):
+        if dialect == "duckdb":
+            expression = expression.transform(_bigquery_semantics_for_duckdb)
+        names = tuple(sorted({p.name for p in expression.find_all(exp.Parameter)}))
+        statements.append(
+            Statement(
+                # BigQuery-only table options (PARTITION BY, OPTIONS) have no DuckDB meaning
+                sql=text.strip()
+                if dialect == "bigquery"
+                else expression.sql(dialect=dialect, unsupported_level=ErrorLevel.IGNORE),
+                params=names,
+                is_dml=isinstance(expression, _DML),
+                is_query=isinstance(expression, exp.Query),
+                transaction=_TRANSACTION.get(type(expression)),
+            )
+        )
+    return tuple(statements)
+
+
+def _bigquery_semantics_for_duckdb(node: exp.Expression) -> exp.Expression:
+    """Rewrite what sqlglot renders with other semantics on DuckDB."""
+    if isinstance(node, exp.CountIf):
+        # DuckDB's count_if is a HUGEINT that is NULL over no rows; BigQuery's COUNTIF is an
+        # INT64 that is 0. COUNT(*) FILTER (WHERE ...) behaves like BigQuery's.
+        return exp.Filter(
+            this=exp.Count(this=exp.Star()), expression=exp.Where(this=node.this.copy())
+        )
+    return node
+
+
+def bound(params: Mapping[str, Any], statement: Statement) -> dict[str, Any]:
+    """The parameters `statement` uses, or an error naming the ones not given."""
+    missing = [p for p in statement.params if p not in params]
+    if missing:
+        raise WarehouseError(f"query parameter(s) not given: {', '.join(missing)}")
+    return {p: params[p] for p in statement.params}
+
+
+class Warehouse(ABC):
+    """Run a statement, read a result as a `pyarrow.Table`, write a `pyarrow.Table`.
+
+    Opened with `open_warehouse(url)` and closed by its owner (`with open_warehouse(url) as w:`).
+    Nothing connects until the first statement, which also creates the datasets, tables and
+    views if missing: a flow's first task then meets a busy warehouse, and retries.
+    """
+
+    url: str
+
+    def __init__(self) -> None:
+        self._schema_ready = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def _run(self, sql: str, params: Mapping[str, Any]) -> tuple[pa.Table, int]:
+        """Run a BigQuery script: the rows of its last query and the rows its DML changed."""
+
+    @abstractmethod
+    def _table_schema(self, table: str) -> pa.Schema:
+        """The columns of `table` as an Arrow schema (nullability included)."""
+
+    @abstractmethod
+    def _staged(self, rows: pa.Table) -> AbstractContextManager[str]:
+        """Make `rows` readable by SQL under a temporary name for the duration of the block."""
+
+    def close(self) -> None:  # noqa: B027  (backends without resources need not override)
+        """Release connections; the next statement opens them again."""
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run a BigQuery script; the rows of its last statement (empty for DML)."""
+        self.ensure_schema()
+        return self._run(sql, params or {})[0]
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run a BigQuery script; the number of rows its DML statements changed."""
+        self.ensure_schema()
+        return self._run(sql, params or {})[1]
+
+    def table_schema(self, table: str) -> pa.Schema:
+        """The columns of `table` in this warehouse, as an Arrow schema."""
+        self.ensure_schema()
+        return self._table_schema(table)
+
+    def write(self, table: str, rows: pa.Table, replace_by: Sequence[str] = ()) -> int:
+        """Insert `rows` into `table` in one transaction, first deleting the rows whose
+        `replace_by` key equals a key in `rows`, so writing the same rows twice changes nothing."""
+        if rows.num_rows == 0:
+            return 0
+        self.ensure_schema()
+        params: dict[str, Any] = {}
+        if not replace_by:
+            name = "warehouse/insert_rows"
+        elif "game_date" in replace_by:
+            name = "warehouse/replace_rows_in_dates"
+            params["partition_dates"] = sorted(set(rows["game_date"].to_pylist()))
+        else:
+            name = "warehouse/replace_rows"
+        with self._staged(rows) as staging:
+            script = sql_text(
+                name,
+                conditions={"key_match": key_match("s", "t", replace_by)},
+                target=table,
+                staging=staging,
+                columns=rows.column_names,
+            )
+            self._run(script, params)
+        return rows.num_rows
+
+    def ensure_schema(self) -> None:
+        """Create the datasets, tables and views if missing (idempotent; once per object)."""
+        if self._schema_ready:
+            return
+        self._run(sql_text("warehouse/datasets"), {})
+        for path in [*table_files(), *view_files()]:
+            self._run(path.read_text(), {})
+        self._schema_ready = True

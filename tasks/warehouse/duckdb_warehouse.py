@@ -1,0 +1,112 @@
+"""The embedded default: a DuckDB file running the BigQuery SQL transpiled by sqlglot."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from shadowline.tasks.errors import WarehouseError, first_line
+from shadowline.tasks.warehouse.base import Warehouse, bound, transpile
+from shadowline.tasks.warehouse.sql import identifier, sql_text
+
+
+class DuckDBWarehouse(Warehouse):
+    """duckdb:///path.duckdb: datasets are schemas of one file."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.url = f"duckdb:///{path}"
+        # Prefect may call tasks from worker threads; one connection, one statement at a time.
+        self._lock = threading.RLock()
+        self._handle: Any = None
+
+    def _connection(self) -> Any:
+        """The open connection, opened on first use (and again after `close()`)."""
+        import duckdb
+
+        with self._lock:
+            if self._handle is None:
+                if self.path != ":memory:":
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    handle = duckdb.connect(self.path)
+                except duckdb.IOException as error:
+                    raise WarehouseError(
+                        f"cannot open the warehouse file {self.path}: {first_line(error)} "
+                        "(another shadowline may be using it: wait for it to finish, or set "
+                        "SHADOWLINE_WAREHOUSE to another file)",
+                        transient=True,
+                    ) from None
+                for statement in transpile(sql_text("warehouse/utc_session"), "duckdb"):
+                    handle.execute(statement.sql)
+                self._handle = handle
+            return self._handle
+
+    def _run(self, sql: str, params: Mapping[str, Any]) -> tuple[pa.Table, int]:
+        import duckdb
+
+        last = pa.table({})
+        changed = 0
+        with self._lock:
+            con = self._connection()
+            try:
+                for statement in transpile(sql, "duckdb"):
+                    values = bound(params, statement)
+                    if statement.is_dml:
+                        changed += int(con.execute(statement.sql, values).fetchall()[0][0])
+                        continue
+                    relation = con.sql(statement.sql, params=values or None)
+                    if relation is not None:  # statements that return rows
+                        last = relation.to_arrow_table()
+            except duckdb.Error as error:
+                self._rollback(con)
+                raise WarehouseError(first_line(error)) from error
+            except BaseException:
+                self._rollback(con)
+                raise
+        return last, changed
+
+    @staticmethod
+    def _rollback(con: Any) -> None:
+        import duckdb
+
+        try:
+            con.rollback()
+        except duckdb.Error:
+            pass  # no transaction was open
+
+    def _table_schema(self, table: str) -> pa.Schema:
+        dataset, _, name = identifier(table).rpartition(".")
+        schema = self._run(sql_text("warehouse/empty_select", table=table), {})[0].schema
+        catalog = self._run(
+            sql_text("warehouse/column_nullability"), {"dataset": dataset or "main", "name": name}
+        )[0]
+        names, flags = catalog["column_name"].to_pylist(), catalog["nullable"].to_pylist()
+        nullable = dict(zip(names, flags, strict=True))
+        return pa.schema([f.with_nullable(nullable.get(f.name, True)) for f in schema])
+
+    @contextmanager
+    def _staged(self, rows: pa.Table) -> Iterator[str]:
+        name = f"_staging_{uuid.uuid4().hex}"
+        with self._lock:
+            con = self._connection()
+            con.register(name, rows)
+            try:
+                yield name
+            finally:
+                con.unregister(name)
+
+    def close(self) -> None:
+        """Close the connection, freeing the file for other processes (an in-memory database
+        is kept: closing would lose it)."""
+        with self._lock:
+            if self._handle is not None and self.path != ":memory:":
+                self._handle.close()
+                self._handle = None

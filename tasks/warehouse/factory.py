@@ -1,0 +1,26 @@
+"""From a warehouse URL (SHADOWLINE_WAREHOUSE or --warehouse) to a warehouse object."""
+
+from __future__ import annotations
+
+from shadowline.tasks.errors import WarehouseError
+from shadowline.tasks.warehouse.base import Warehouse
+
+
+def open_warehouse(url: str) -> Warehouse:
+    """The warehouse at `url`, for its caller to close (`with open_warehouse(url) as w:`).
+
+    Nothing connects yet: the first statement does, creating any missing dataset, table or view.
+    """
+    if url.startswith("duckdb:///"):
+        from shadowline.tasks.warehouse.duckdb_warehouse import DuckDBWarehouse
+
+        return DuckDBWarehouse(url.removeprefix("duckdb:///"))
+    if url.startswith("bigquery://"):
+        # imported here: google-cloud-bigquery takes a second to import, DuckDB users never need it
+        from shadowline.tasks.warehouse.bigquery_warehouse import BigQueryWarehouse
+
+        return BigQueryWarehouse(url)
+    raise WarehouseError(
+        f"unknown warehouse {url!r}: use duckdb:///path.duckdb or bigquery://PROJECT "
+        "(SHADOWLINE_WAREHOUSE or --warehouse)"
+    )
