@@ -10,8 +10,9 @@ EMULATORS_STAMP := .venv-emulators/.installed
 demo: $(STAMP)
 	@$(BIN)/shadowline demo
 
+# Two test processes (pytest-xdist), each taking whole modules: module fixtures stay shared.
 test: $(STAMP) $(EMULATORS_STAMP)
-	@$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # ruff, and the architecture: import-linter's contracts in pyproject.toml
 lint: $(STAMP)

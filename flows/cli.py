@@ -440,7 +440,7 @@ def server_start(*, session: Given) -> int:
     from shadowline.flows import server
 
     local = server.start(session.settings.prefect_port, say=say)
-    say(f"Prefect UI: {local.ui_url}  (worker log in .prefect/worker.log)")
+    say(f"Prefect UI: {local.ui_url}  (logs in .prefect/server.log, .prefect/worker.log)")
     say("next: `make deploy`, then trigger a run from the UI or with")
     say("  .venv/bin/prefect deployment run experiment/experiment-daily --param game_date=...")
     say("      (with PREFECT_API_URL=" + local.api_url + ")")

@@ -1,9 +1,10 @@
 """A local Prefect server and process worker for development: `shadowline server start|stop`.
 
-The server is Prefect's own: `prefect server start --background`, `prefect server status --wait`
-and `prefect server stop`, with PREFECT_HOME in `.prefect/` (its database, its pid file).
-Prefect has no background mode for a worker, so that part is here: `prefect worker start` in its
-own process group, its pid in `.prefect/worker.pid`, its log in `.prefect/worker.log`. The worker
+The server is Prefect's own `prefect server start`, waited for with `prefect server status --wait`
+and stopped with `prefect server stop`, with PREFECT_HOME in `.prefect/` (its database, its pid
+file, its log). Prefect has no background mode for a worker, so that part is here: `prefect
+worker start` in its own process group, its pid in `.prefect/worker.pid`, its log in
+`.prefect/worker.log`. The worker
 runs deployments of the repository's `prefect.yaml` (`make deploy`) in its own environment, so
 SHADOWLINE_* settings exported before `server start` reach every run. Command-line runs use this
 server while it runs (their flow runs show in its UI), else Prefect's temporary one.
@@ -29,7 +30,7 @@ WORK_POOL = "shadowline-local"  # prefect.yaml's work pool (a test holds them eq
 HOST = "127.0.0.1"
 _PORT_FILE = "server.port"  # which port `server start` used, for commands that look it up
 _WORKER_PID_FILE = "worker.pid"
-_SERVER_PID_FILE = "server.pid"  # Prefect's own, written by `prefect server start --background`
+_SERVER_PID_FILE = "server.pid"  # where `prefect server stop` looks (Prefect's own name)
 
 
 class ServerError(ShadowlineError):
@@ -61,9 +62,13 @@ def prefect_env(state_dir: Path, api_url: str) -> dict[str, str]:
     }
 
 
+def _executable() -> str:
+    return str(Path(sys.executable).with_name("prefect"))
+
+
 def _prefect(*args: str, env: dict[str, str]) -> str:
     """Run a `prefect` command; its output, or a ServerError with its last lines."""
-    command = [str(Path(sys.executable).with_name("prefect")), *args]
+    command = [_executable(), *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
@@ -141,7 +146,17 @@ def start(
     state_dir.mkdir(parents=True, exist_ok=True)
     env = prefect_env(state_dir, api_url)
     say(f"starting a Prefect server on {HOST}:{port} (state in {state_dir}/) ...")
-    _prefect("server", "start", "--background", "--host", HOST, "--port", str(port), env=env)
+    # Not `prefect server start --background`: that sends the server's output to a pipe nobody
+    # reads once the command returns, so there is no log when something goes wrong. The same
+    # server, its output in .prefect/server.log; its pid where `--background` writes it, so that
+    # Prefect's own `prefect server stop` stops it.
+    with (state_dir / "server.log").open("ab") as log:
+        process = subprocess.Popen(
+            [_executable(), "server", "start", "--host", HOST, "--port", str(port)],
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # outlives this command
+        )  # fmt: skip
+    (state_dir / _SERVER_PID_FILE).write_text(str(process.pid))
     (state_dir / _PORT_FILE).write_text(str(port))
     try:
         _prefect("server", "status", "--wait", "--timeout", "120", env=env)
@@ -153,7 +168,7 @@ def start(
     with (state_dir / "worker.log").open("ab") as log:
         worker = subprocess.Popen(
             # one run at a time: a DuckDB file has one writer
-            [str(Path(sys.executable).with_name("prefect")), "worker", "start",
+            [_executable(), "worker", "start",
              "--pool", WORK_POOL, "--name", "shadowline-local", "--limit", "1"],
             env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: it outlives this command
@@ -170,7 +185,9 @@ def deploy(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> N
     if not Path("prefect.yaml").is_file():
         raise ServerError("no prefect.yaml here: run this from the shadowline repository root")
     say(f"deploying prefect.yaml to {server.ui_url} ...")
-    output = _prefect("--no-prompt", "deploy", "--all", env=prefect_env(state_dir, server.api_url))
+    # prefect.yaml's pull step records "{{ $PWD }}": this checkout, whatever the shell's PWD says
+    env = {**prefect_env(state_dir, server.api_url), "PWD": str(Path.cwd())}
+    output = _prefect("--no-prompt", "deploy", "--all", env=env)
     names = [line.split("'")[1] for line in output.splitlines() if "Deployment '" in line]
     for name in dict.fromkeys(names):
         say(f"  deployed {name}")

@@ -4,6 +4,11 @@ the three test models, each built once per session."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,12 +50,85 @@ def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
         yield opened
 
 
+# --- a Prefect API per test process ---------------------------------------------------------
+# A real `prefect server start` (no UI, no scheduler) of this process's own (one SQLite file
+# takes one writer: two processes sharing a server slow each other down), started as soon as
+# pytest starts so that its boot (~9 s of database migrations) overlaps collection and the first
+# modules. PREFECT_API_URL points at it before Prefect is imported.
+
+
+_UNUSED_SERVICES = (
+    "TRIGGERS",
+    "EVENT_PERSISTER",
+    "EVENT_LOGGER",
+    "FOREMAN",
+    "CANCELLATION_CLEANUP",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "CLEANUP_RECONCILER",
+    "DB_VACUUM",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("dsession"):  # the pytest-xdist controller runs no test
+        return
+    from tests.emulators import free_port
+
+    home = Path(tempfile.mkdtemp(prefix="shadowline-prefect-"))
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
+    # Only the services the tests read from: the task-run recorder (task runs and their retries)
+    # stays on. The others (automations, the event store, ...) write to the same SQLite file as
+    # every API call, and make each flow run about twice as slow. The deployment tests' server
+    # runs with Prefect's defaults.
+    for service in _UNUSED_SERVICES:
+        env[f"PREFECT_SERVER_SERVICES_{service}_ENABLED"] = "false"
+    with (home / "server.log").open("w") as log:
+        config._prefect_server = subprocess.Popen(  # type: ignore[attr-defined]
+            [str(Path(sys.executable).with_name("prefect")), "server", "start",
+             "--host", "127.0.0.1", "--port", str(port), "--no-ui", "--no-scheduler",
+             "--no-late-runs"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    config._prefect_home = home  # type: ignore[attr-defined]
+    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    process = getattr(config, "_prefect_server", None)
+    if process is not None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(config._prefect_home, ignore_errors=True)  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    """A real (temporary) Prefect API for every flow run in the session."""
-    from prefect.testing.utilities import prefect_test_harness
+    """This process's real Prefect API, once it answers, for every flow run in it.
 
-    with prefect_test_harness(server_startup_timeout=120):
+    Flow-run heartbeats are off here: Prefect joins its heartbeat thread, which sleeps in
+    one-second steps, when a run ends, so each of the suite's ~60 runs would wait up to a second
+    for nothing. The deployment tests run with Prefect's default."""
+    import urllib.request
+
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    api_url = os.environ["PREFECT_API_URL"]
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2):
+                break
+        except OSError as error:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the Prefect API at {api_url} did not answer: {error}")
+            time.sleep(0.2)
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 
 
@@ -61,21 +139,23 @@ def _start_local_ray() -> None:
 
 
 @pytest.fixture(scope="session")
-def start_local_ray() -> Callable[[], None]:
-    """How the session starts its Ray (for a test that must stop it for a while)."""
-    return _start_local_ray
+def start_local_ray() -> Iterator[Callable[[], None]]:
+    """How the session starts its Ray; the one it started is stopped at the end."""
+    import ray
+
+    yield _start_local_ray
+    if ray.is_initialized():
+        ray.shutdown()
 
 
-@pytest.fixture(scope="session")
-def ray_session(start_local_ray: Callable[[], None]) -> Iterator[None]:
-    """One local Ray with 2 CPUs for the whole session."""
+@pytest.fixture(scope="module")
+def ray_session(start_local_ray: Callable[[], None]) -> None:
+    """One local Ray with 2 CPUs for the whole session, started by the first module that needs
+    it. It is also the Ray cluster that deployment runs join (RAY_ADDRESS)."""
     import ray
 
     if not ray.is_initialized():
         start_local_ray()
-    yield
-    if ray.is_initialized():
-        ray.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -103,25 +183,41 @@ def trained_specs(trained: dict[str, Path]) -> list[ModelSpec]:
 
 @pytest.fixture(scope="session")
 def demo_file(
-    tmp_path_factory: pytest.TempPathFactory, prefect_server: None, ray_session: None
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+    prefect_server: None,
+    start_local_ray: Callable[[], None],
 ) -> Path:
     """A DuckDB file after `shadowline demo --days 2`: a season, features, four registered
-    models (baseline catboost_v1, production catboost_v2), two graded game days. Built once;
-    tests work on copies."""
-    from shadowline.flows.demo import run_demo
-    from shadowline.tasks.settings import Settings
+    models (baseline catboost_v1, production catboost_v2), two graded game days. Built once
+    per run (the first process to need it builds it, under a lock, for the others); tests work
+    on copies."""
+    from filelock import FileLock
 
-    root = tmp_path_factory.mktemp("demo")
-    path = root / "demo.duckdb"
-    run_demo(f"duckdb:///{path}", Settings(models_dir=root / "models"), days=2, say=lambda _: None)
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: the workers' folders share a parent
+        root = root.parent
+    path = root / "demo" / "demo.duckdb"
+    with FileLock(root / "demo.lock"):
+        if not path.exists():
+            import ray
+
+            from shadowline.flows.demo import run_demo
+            from shadowline.tasks.settings import Settings
+
+            if not ray.is_initialized():
+                start_local_ray()
+            building = path.with_suffix(".building")
+            building.parent.mkdir(exist_ok=True)
+            settings = Settings(models_dir=path.parent / "models")
+            run_demo(f"duckdb:///{building}", settings, days=2, say=lambda _: None)
+            building.rename(path)
     return path
 
 
 @pytest.fixture
 def demo_url(demo_file: Path, tmp_path: Path) -> str:
     """A private copy of the demo warehouse."""
-    import shutil
-
     copy = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, copy)
     return f"duckdb:///{copy}"
@@ -190,3 +286,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if stray:
         print(f"\nimported as top-level packages (use shadowline.*): {', '.join(stray)}")
         session.exitstatus = 1
+
+
+# The order modules start in. With `-n 2` each process takes whole modules from the front of
+# this list as it frees up (--no-loadscope-reorder keeps it): the long end-to-end module first,
+# then the modules that need neither the demo warehouse nor Prefect nor Ray (they run while the
+# other process builds the demo and the Prefect APIs boot), then the rest, longest first.
+MODULE_ORDER = (
+    "test_deployments",
+    "test_demo_data",
+    "test_models",
+    "test_warehouse",
+    "test_grading",
+    "test_packaging",
+    "test_storage",
+    "test_scoring",
+    "test_bigquery",
+    "test_cli",
+    "test_backfill",
+    "test_experiment",
+    "test_features",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.path.stem
+        return MODULE_ORDER.index(module) if module in MODULE_ORDER else len(MODULE_ORDER)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order

@@ -34,8 +34,13 @@ PACKAGES = [
 # that the PyPI package ships instead (no network here).
 _INSTALL_SPATIAL = """
 import os, duckdb, duckdb_extension_spatial as d
-path = os.path.join(os.path.dirname(d.__file__), "extensions", "v1.5.5", "spatial.duckdb_extension")
-duckdb.connect().execute(f"INSTALL '{path}'")
+con = duckdb.connect()
+installed = con.execute(
+    "select installed from duckdb_extensions() where extension_name = 'spatial'"
+).fetchone()
+if not (installed and installed[0]):
+    folder = os.path.join(os.path.dirname(d.__file__), "extensions", "v1.5.5")
+    con.execute(f"INSTALL '{os.path.join(folder, 'spatial.duckdb_extension')}'")
 """
 
 

@@ -16,11 +16,12 @@ import pytest
 from shadowline.flows.backfill import backfill
 from shadowline.flows.cli import main
 from shadowline.flows.grading import grading
+from shadowline.tasks.resources import lend
+from shadowline.tasks.scoring import ScorerPool
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, is_transient, open_warehouse
 from tests import prefect_api
 
-# No scoring actors are lent here: each backfill owns its own, so it can count them.
-pytestmark = pytest.mark.usefixtures("ray_session", "prefect_server")
+pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
 WINDOW = (date(2026, 3, 2), date(2026, 3, 3))  # the demo fixture's two graded game days
 MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
 # What a run, not the data, decides: ids and times of the run that wrote the row.
@@ -53,7 +54,8 @@ def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(
     assert any(r["bet_outcome"] is not None for r in day_by_day)  # graded, too
     forget_window(warehouse)
 
-    state = backfill(start=WINDOW[0], end=WINDOW[1], warehouse=demo_url, return_state=True)
+    with ScorerPool() as pool, lend(scorers=pool):  # fresh actors, to count the ones it starts
+        state = backfill(start=WINDOW[0], end=WINDOW[1], warehouse=demo_url, return_state=True)
     summary = state.result()
 
     assert rows(warehouse) == day_by_day  # predictions and grades, row for row

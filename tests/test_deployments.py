@@ -2,7 +2,8 @@
 
 The module starts `prefect server start` on a free loopback port with its own PREFECT_HOME
 (through `shadowline server start`, the code behind `make server`), deploys prefect.yaml,
-triggers the deployments with `prefect deployment run`, and checks the warehouse rows and the
+triggers the deployments with `prefect deployment run` (as the README shows) and Prefect's
+`run_deployment`, and checks the warehouse rows and the
 Prefect API. It stops the worker and the server by process id.
 """
 
@@ -17,11 +18,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
+import ray
 import yaml
 from prefect.client.schemas import filters, sorting
 from prefect.client.schemas.objects import StateType
@@ -38,10 +43,11 @@ MODELS = 4
 
 @pytest.fixture(scope="module")
 def deployed(
-    demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, ray_session: None
 ) -> Iterator[tuple[server.LocalServer, Path, str]]:
     root = tmp_path_factory.mktemp("deployments")
-    url = f"duckdb:///{shutil.copy(demo_file, root / 'warehouse.duckdb')}"
+    warehouse = root / "warehouse.duckdb"
+    url = f"duckdb:///{warehouse}"
     state_dir = root / ".prefect"
     with socket.socket() as probe:
         probe.bind((server.HOST, 0))
@@ -50,24 +56,59 @@ def deployed(
         env.chdir(REPO)  # `prefect deploy` reads ./prefect.yaml; runs execute in this checkout
         env.setenv("SHADOWLINE_WAREHOUSE", url)  # reaches the runs through the worker
         env.setenv("PREFECT_WORKER_QUERY_SECONDS", "1")
+        # the runs join the session's Ray as a production worker joins its cluster: each run
+        # then skips starting (and stopping) a Ray of its own
+        env.setenv("RAY_ADDRESS", ray.get_runtime_context().gcs_address)
+        # the server boots (subprocesses, mostly waiting) while this process builds the demo
+        with ThreadPoolExecutor(1) as pool:
+            starting = pool.submit(server.start, port, state_dir, say=lambda _: None)
+            try:
+                shutil.copy(request.getfixturevalue("demo_file"), warehouse)
+            finally:
+                local = starting.result()
         try:
-            local = server.start(port, state_dir, say=lambda _: None)
             server.deploy(state_dir, say=lambda _: None)
             yield local, state_dir, url
         finally:
             server.stop(state_dir, say=lambda _: None)
 
 
-def trigger(local: server.LocalServer, state_dir: Path, deployment: str) -> str:
-    """`prefect deployment run` for DAY; waits for the run to end; its flow run id."""
+def trigger_from_shell(local: server.LocalServer, state_dir: Path, deployment: str) -> str:
+    """`prefect deployment run` for DAY, as the README shows; waits (through the API) for the
+    run to end; its flow run id. (Not `--watch`: Prefect 3.9's watcher can give up when its
+    events websocket closes early, PrefectHQ/prefect#22549.)"""
     done = subprocess.run(
         [str(Path(sys.executable).with_name("prefect")), "deployment", "run", deployment,
-         "--param", f"game_date={DAY}", "--watch", "--watch-interval", "1",
-         "--watch-timeout", "300"],
+         "--param", f"game_date={DAY}"],
         env=server.prefect_env(state_dir, local.api_url), capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return re.search(r"UUID: ([0-9a-f-]{36})", done.stdout).group(1)  # type: ignore[union-attr]
+    flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", done.stdout).group(1)  # type: ignore[union-attr]
+    finished = wait_for(local, flow_run_id)
+    assert finished.state is not None and finished.state.is_completed(), finished.state
+    return flow_run_id
+
+
+def wait_for(local: server.LocalServer, flow_run_id: str, timeout: float = 300) -> Any:
+    """The flow run once it is in a final state."""
+    deadline = time.monotonic() + timeout
+    with prefect_api.client(local.api_url) as api:
+        while not (run := api.read_flow_run(UUID(flow_run_id))).state.is_final():
+            assert time.monotonic() < deadline, f"flow run {flow_run_id} is {run.state.name}"
+            time.sleep(0.5)
+    return run
+
+
+def trigger(local: server.LocalServer, deployment: str) -> str:
+    """The same through Prefect's Python API (`run_deployment`), without a CLI process to
+    start: waits for the run to end; its flow run id."""
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: local.api_url}):
+        run = run_deployment(deployment, parameters={"game_date": str(DAY)}, poll_interval=0.5)
+    assert run.state is not None and run.state.is_completed(), run.state
+    return str(run.id)
 
 
 def query(url: str, sql: str) -> list[dict]:
@@ -97,14 +138,14 @@ def graded_count(url: str) -> int:
 def experiment_run(deployed: tuple) -> str:
     """experiment-daily run once for DAY, from its deployment: the flow run id."""
     local, state_dir, _ = deployed
-    return trigger(local, state_dir, "experiment/experiment-daily")
+    return trigger_from_shell(local, state_dir, "experiment/experiment-daily")
 
 
 @pytest.fixture(scope="module")
 def grading_run(deployed: tuple, experiment_run: str) -> str:
     """grading-daily run once for DAY, after the experiment run: the flow run id."""
-    local, state_dir, _ = deployed
-    return trigger(local, state_dir, "grading/grading-daily")
+    local, _, _ = deployed
+    return trigger(local, "grading/grading-daily")
 
 
 def test_prefect_yaml_uses_the_local_work_pool_and_eastern_schedules() -> None:
@@ -131,6 +172,8 @@ def test_a_deployment_run_writes_the_rows_and_publishes_its_table(
 
     log = [r for r in run_log(url) if r["flow_run_id"] == flow_run_id]
     assert len(log) == MODELS and {r["status"] for r in log} == {"success"}
+    # the run's actors ran in the Ray cluster at the worker's RAY_ADDRESS (the session's)
+    assert {r["ray_node_id"] for r in log} == {ray.get_runtime_context().get_node_id()}
     assert prediction_count(url) == sum(r["rows_scored"] for r in log) > 0
     with prefect_api.client(local.api_url) as api:
         assert api.read_flow_run(flow_run_id).name == f"experiment {DAY}"
@@ -158,7 +201,7 @@ def test_a_rerun_keeps_the_rows_and_the_run_log_shows_both_runs(
     local, state_dir, url = deployed
     before = prediction_count(url)
     runs_before = {r["flow_run_id"] for r in run_log(url)}
-    rerun = trigger(local, state_dir, "experiment/experiment-daily")
+    rerun = trigger(local, "experiment/experiment-daily")
 
     assert prediction_count(url) == before
     assert graded_count(url) == before  # the replaced rows were graded again
