@@ -86,9 +86,10 @@ def say(message: str = "") -> None:
 
 @app.command
 def init(*, session: Given) -> int:
-    """create the datasets, tables and views if missing (every command does)"""
+    """create or update the datasets, tables and views (every command does when they are out of
+    date; this applies them again, e.g. after a view was dropped by hand)"""
     with open_warehouse(session.warehouse) as warehouse:
-        warehouse.ensure_schema()
+        warehouse.ensure_schema(force=True)
         say(f"warehouse ready: {warehouse.url} (datasets nba_raw, nba_analytics, nba_predictions)")
     return 0
 

@@ -50,12 +50,11 @@ def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
         yield opened
 
 
-# --- a Prefect API per test process ---------------------------------------------------------
-# A real `prefect server start` (no UI, no scheduler) of this process's own (one SQLite file
-# takes one writer: two processes sharing a server slow each other down), started as soon as
-# pytest starts so that its boot (~9 s of database migrations) overlaps collection and the first
-# modules. PREFECT_API_URL points at it before Prefect is imported.
-
+# --- one Prefect API for the run --------------------------------------------------------------
+# A real `prefect server start` (no UI, no scheduler), started as soon as pytest starts so that
+# its boot (~9 s of database migrations) overlaps collection and the first modules. With `-n 2`
+# the controller starts it and both test processes use it; each points PREFECT_API_URL at it
+# before Prefect is imported.
 
 _UNUSED_SERVICES = (
     "TRIGGERS",
@@ -71,7 +70,9 @@ _UNUSED_SERVICES = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.pluginmanager.hasplugin("dsession"):  # the pytest-xdist controller runs no test
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:  # a pytest-xdist worker: the controller's server
+        os.environ["PREFECT_API_URL"] = worker["prefect_api_url"]
         return
     from tests.emulators import free_port
 
@@ -95,6 +96,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
 
 
+def pytest_configure_node(node: object) -> None:
+    """(pytest-xdist, in the controller) each test process gets the run's Prefect API."""
+    node.workerinput["prefect_api_url"] = os.environ["PREFECT_API_URL"]  # type: ignore[attr-defined]
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     process = getattr(config, "_prefect_server", None)
     if process is not None:
@@ -109,7 +115,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    """This process's real Prefect API, once it answers, for every flow run in it.
+    """The run's real Prefect API, once it answers, for every flow run in this process.
 
     Flow-run heartbeats are off here: Prefect joins its heartbeat thread, which sleeps in
     one-second steps, when a run ends, so each of the suite's ~60 runs would wait up to a second
@@ -158,10 +164,15 @@ def ray_session(start_local_ray: Callable[[], None]) -> None:
         start_local_ray()
 
 
-@pytest.fixture(scope="module")
-def scorers(ray_session: None) -> Iterator[ScorerPool]:
-    """One set of scoring actors per test module, lent to every flow run in it (as a backfill
-    lends its own to each date): each model file is loaded once per module."""
+@pytest.fixture(scope="session")
+def scorers(start_local_ray: Callable[[], None]) -> Iterator[ScorerPool]:
+    """One set of scoring actors for the session, lent to every flow run of the tests that ask
+    for it (as a backfill lends its own to each date): each model file is loaded once. A test
+    that needs a flow run to own its actors runs it in a thread of its own (no lent pool)."""
+    import ray
+
+    if not ray.is_initialized():
+        start_local_ray()
     with ScorerPool() as pool, lend(scorers=pool):
         yield pool
 

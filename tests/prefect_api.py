@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,12 +33,20 @@ def artifacts(flow_run_id: UUID | str, api_url: str | None = None) -> list[Any]:
 
 
 def task_runs(flow_run_id: UUID | str, api_url: str | None = None) -> list[Any]:
+    """The task runs of a flow run, once the server has recorded them all as finished: task
+    run states reach the API as events, recorded a moment after the flow run returns."""
+    deadline = time.monotonic() + 30
     with client(api_url) as api:
-        return api.read_task_runs(
-            flow_run_filter=filters.FlowRunFilter(
-                id=filters.FlowRunFilterId(any_=[UUID(str(flow_run_id))])
+        while True:
+            runs = api.read_task_runs(
+                flow_run_filter=filters.FlowRunFilter(
+                    id=filters.FlowRunFilterId(any_=[UUID(str(flow_run_id))])
+                )
             )
-        )
+            settled = all(r.state and r.state.is_final() and r.start_time for r in runs)
+            if (runs and settled) or time.monotonic() > deadline:
+                return runs
+            time.sleep(0.2)
 
 
 def child_flow_runs(flow_run_id: UUID | str, api_url: str | None = None) -> list[Any]:

@@ -238,3 +238,24 @@ def test_grading_fills_results_and_a_second_run_changes_nothing(
     daily, board = artifact.data.split("## All-time leaderboard")
     assert f"## Results on {DAY}" in daily and f"{first.after.graded:,} graded" in daily
     assert all(f"| {model} |" in daily and f"| {model} |" in board for model in DEMO_MODELS)
+
+
+def test_a_run_on_its_own_frees_the_warehouse_file_before_it_reports_its_end(
+    demo_url: str,
+) -> None:
+    """A flow run that owns its warehouse (nothing lent: a thread of its own) has closed the
+    DuckDB file by the time it returns, so another process can open it at once (a deployment
+    run reports Completed, and the next `shadowline` command runs)."""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        summary = pool.submit(experiment, game_date=DAY, warehouse=demo_url).result()
+    assert summary.rows_written > 0
+    opened = subprocess.run(
+        [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+         demo_url.removeprefix("duckdb:///")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert opened.returncode == 0, opened.stderr

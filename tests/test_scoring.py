@@ -3,7 +3,10 @@ pool's lifetime and stopped with it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -11,10 +14,13 @@ import pytest
 
 from shadowline.tasks.features import FEATURE_SETS
 from shadowline.tasks.models import ModelError, ModelSpec
+from shadowline.tasks.resources import lend, scorers_for_run
 from shadowline.tasks.scoring import ScorerPool
+from shadowline.tasks.settings import Settings
 from tests.samples import training_rows
 
 pytestmark = pytest.mark.usefixtures("ray_session")
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -82,3 +88,31 @@ def test_a_reservation_that_cannot_fit_fails_before_any_actor_starts(
         with pytest.raises(ModelError, match="lower SHADOWLINE_ACTOR_CPUS"):
             pool.score(trained_specs, slate)
         assert pool.actors_started == 0
+
+
+def in_a_thread_of_its_own(work: Callable[[], T]) -> T:
+    """Run `work` where nothing is lent (a new thread starts with empty context variables)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
+def test_a_run_owns_its_actors_unless_an_owner_lends_it_theirs(
+    trained_specs: list[ModelSpec], slate: pa.Table
+) -> None:
+    def alone() -> list[int]:
+        with scorers_for_run(Settings()) as pool:
+            return [r.pid for r in pool.score(trained_specs, slate)]
+
+    pids = in_a_thread_of_its_own(alone)
+    assert len(pids) == 3 and all(exits(pid) for pid in pids)  # stopped when the run ended
+
+    def inside_an_owner() -> tuple[list[int], list[int]]:
+        with ScorerPool() as owner, lend(scorers=owner):
+            with scorers_for_run(Settings()) as borrowed:
+                assert borrowed is owner
+                first = [r.pid for r in borrowed.score(trained_specs, slate)]
+            # the run is over, the owner's actors live on for the next one
+            return first, [r.pid for r in owner.score(trained_specs, slate)]
+
+    first, again = in_a_thread_of_its_own(inside_an_owner)
+    assert again == first and all(exits(pid) for pid in first)  # until the owner closes

@@ -24,17 +24,30 @@ def games(*rows: tuple[str, str, str]) -> pa.Table:
     )
 
 
-def test_schema_creation_is_idempotent(warehouse_url: str) -> None:
+def test_schema_creation_is_idempotent_and_an_outdated_warehouse_is_updated(
+    warehouse_url: str,
+) -> None:
+    views = ("v_ml_model_daily_performance", "v_ml_model_leaderboard", "v_ml_model_head_to_head")
     with open_warehouse(warehouse_url) as first:
         first.ensure_schema()
+        first.ensure_schema(force=True)  # a second time over existing tables and views
+        for view in views:
+            assert first.query(f"select * from nba_predictions.{view}").num_rows == 0
+        [current] = first.query("select fingerprint from nba_predictions.shadowline_schema")
+        # as a warehouse of an older shadowline: a view missing, another fingerprint
+        first.execute("drop view nba_predictions.v_ml_model_head_to_head")
+        first.execute("update nba_predictions.shadowline_schema set fingerprint = 'old' where true")
     with open_warehouse(warehouse_url) as second:
-        second.ensure_schema()  # a second time over existing tables and views
-        for view in (
-            "v_ml_model_daily_performance",
-            "v_ml_model_leaderboard",
-            "v_ml_model_head_to_head",
-        ):
-            assert second.query(f"select * from nba_predictions.{view}").num_rows == 0
+        assert second.query("select * from nba_predictions.v_ml_model_head_to_head").num_rows == 0
+        [updated] = second.query("select fingerprint from nba_predictions.shadowline_schema")
+        assert updated == current
+        # up to date, it runs no DDL: a view dropped by hand stays dropped until `init`
+        second.execute("drop view nba_predictions.v_ml_model_head_to_head")
+    with open_warehouse(warehouse_url) as third:
+        with pytest.raises(WarehouseError, match="v_ml_model_head_to_head"):
+            third.query("select * from nba_predictions.v_ml_model_head_to_head")
+        third.ensure_schema(force=True)
+        assert third.query("select * from nba_predictions.v_ml_model_head_to_head").num_rows == 0
 
 
 def test_parameters_bind_by_name_and_only_where_used(warehouse: Warehouse) -> None:
@@ -154,6 +167,6 @@ def test_each_tables_arrow_schema_is_the_table_the_warehouse_creates(warehouse: 
     same DDL: names, order, types and NOT NULL."""
     from shadowline.tasks.warehouse.schemas import arrow_schema, table_names
 
-    assert len(table_names()) == 9
+    assert len(table_names()) == 10
     for table in table_names():
         assert arrow_schema(table) == warehouse.table_schema(table), table

@@ -6,6 +6,7 @@ same text transpiled by sqlglot. Values always travel as query parameters (`@nam
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -19,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from shadowline.tasks.errors import WarehouseError, first_line
-from shadowline.tasks.warehouse.sql import key_match, sql_text, table_files, view_files
+from shadowline.tasks.warehouse.sql import key_match, schema_files, sql_text
 
 _DML = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
 _TRANSACTION = {exp.Transaction: "begin", exp.Commit: "commit", exp.Rollback: "rollback"}
@@ -193,11 +194,30 @@ class Warehouse(ABC):
             self._run(script, params)
         return rows.num_rows
 
-    def ensure_schema(self) -> None:
-        """Create the datasets, tables and views if missing (idempotent; once per object)."""
-        if self._schema_ready:
+    def ensure_schema(self, *, force: bool = False) -> None:
+        """Create or update the datasets, tables and views when they are not those of this
+        version of shadowline (once per object). A warehouse already up to date costs one
+        read; `force` applies everything again (`shadowline init`)."""
+        if self._schema_ready and not force:
             return
-        self._run(sql_text("warehouse/datasets"), {})
-        for path in [*table_files(), *view_files()]:
-            self._run(path.read_text(), {})
-        self._schema_ready = True
+        self._schema_ready = True  # the statements below run through _run, not back here
+        try:
+            ddl = [sql_text("warehouse/datasets")] + [p.read_text() for p in schema_files()]
+            fingerprint = hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
+            if not force and self._current_fingerprint() == fingerprint:
+                return
+            for statement in ddl:
+                self._run(statement, {})
+            self._run(sql_text("warehouse/record_schema_fingerprint"), {"fingerprint": fingerprint})
+        except BaseException:
+            self._schema_ready = False
+            raise
+
+    def _current_fingerprint(self) -> str | None:
+        try:
+            found = self._run(sql_text("warehouse/schema_fingerprint"), {})[0]
+        except WarehouseError as error:
+            if error.transient:
+                raise
+            return None  # a new warehouse: no such table yet
+        return found["fingerprint"][0].as_py() if found.num_rows else None

@@ -74,3 +74,8 @@ def table_files() -> list[Path]:
 def view_files() -> list[Path]:
     """The view files, in dependency order (numbered)."""
     return sorted((SQL_DIR / "views").glob("*.sql"))
+
+
+def schema_files() -> list[Path]:
+    """The DDL, then the views: what brings a warehouse up to date, in order."""
+    return [*table_files(), *view_files()]
