@@ -48,17 +48,6 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Slate columns carried next to the features into predictions.
-SLATE_COLUMNS = (
-    "player_lookup",
-    "game_id",
-    "team_abbr",
-    "opponent_team_abbr",
-    "injury_status",
-    "betting_line",
-    "line_books",
-)
-
 
 class FeatureSetError(ShadowlineError):
     """A feature_version that is not defined."""
