@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -74,10 +73,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker is not None:  # a pytest-xdist worker: the controller's server
         os.environ["PREFECT_API_URL"] = worker["prefect_api_url"]
         return
-    from tests.emulators import free_port
+    from tests import emulators
 
     home = Path(tempfile.mkdtemp(prefix="shadowline-prefect-"))
-    port = free_port()
+    port = emulators.free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
     # Only the services the tests read from: the task-run recorder (task runs and their retries)
     # stays on. The others (automations, the event store, ...) write to the same SQLite file as
@@ -85,13 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # runs with Prefect's defaults.
     for service in _UNUSED_SERVICES:
         env[f"PREFECT_SERVER_SERVICES_{service}_ENABLED"] = "false"
-    with (home / "server.log").open("w") as log:
-        config._prefect_server = subprocess.Popen(  # type: ignore[attr-defined]
-            [str(Path(sys.executable).with_name("prefect")), "server", "start",
-             "--host", "127.0.0.1", "--port", str(port), "--no-ui", "--no-scheduler",
-             "--no-late-runs"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+    config._prefect_server = emulators.start(  # type: ignore[attr-defined]
+        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
+         "--port", str(port), "--no-ui", "--no-scheduler", "--no-late-runs"],
+        home / "server.log", env,
+    )  # fmt: skip
     config._prefect_home = home  # type: ignore[attr-defined]
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
 
@@ -104,36 +101,38 @@ def pytest_configure_node(node: object) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     process = getattr(config, "_prefect_server", None)
     if process is not None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        from tests import emulators
+
+        emulators.stop(process)
         shutil.rmtree(config._prefect_home, ignore_errors=True)  # type: ignore[attr-defined]
 
 
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
-def prefect_server() -> Iterator[None]:
+def prefect_server(request: pytest.FixtureRequest) -> Iterator[None]:
     """The run's real Prefect API, once it answers, for every flow run in this process.
 
     Flow-run heartbeats are off here: Prefect joins its heartbeat thread, which sleeps in
     one-second steps, when a run ends, so each of the suite's ~60 runs would wait up to a second
     for nothing. The deployment tests run with Prefect's default."""
-    import urllib.request
-
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     api_url = os.environ["PREFECT_API_URL"]
+    process = getattr(request.config, "_prefect_server", None)  # None in a pytest-xdist worker
     deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2):
-                break
-        except OSError as error:
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Prefect API at {api_url} did not answer: {error}")
-            time.sleep(0.2)
+    while not _answers(f"{api_url}/health"):
+        if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+            pytest.fail(f"the Prefect API at {api_url} did not start", pytrace=False)
+        time.sleep(0.2)
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 

@@ -1,4 +1,5 @@
-"""Wire-protocol peers for Google services, started by the tests themselves on loopback.
+"""The services the tests start themselves on loopback: wire-protocol peers for Google services
+(BigQuery, Cloud Storage), and the helpers to start, wait for and stop any of them.
 
 The emulators live in their own virtual environment (`.venv-emulators`, created on first use)
 because bqemulator pins a DuckDB and sqlglot that clash with the project's.
@@ -79,35 +80,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `args` in the background, its output in `log`."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            args, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env or os.environ,
+        )  # fmt: skip
+
+
+def wait_until_answers(process: subprocess.Popen, url: str, log: Path, timeout: float) -> None:
+    """Wait until `url` answers over HTTP (any status), or raise with the process's log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise EmulatorError(f"{process.args[0]} exited: {log.read_text()[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (404 on its root is fine)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise EmulatorError(
+                    f"{process.args[0]} did not answer at {url} in {timeout:.0f}s"
+                ) from None
+            time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process started here, by its pid: politely, then for good."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def running(args: list[str], url: str, log: Path, timeout: float = 60) -> Iterator[None]:
     """Start `args`, wait until `url` answers over HTTP, and stop the process by its pid."""
-    with log.open("w") as output:
-        process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env=os.environ)
+    process = start(args, log)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise EmulatorError(f"{args[0]} exited: {log.read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break  # it answers (404 on its root is fine)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise EmulatorError(
-                        f"{args[0]} did not answer at {url} in {timeout:.0f}s"
-                    ) from None
-                time.sleep(0.3)
+        wait_until_answers(process, url, log, timeout)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextmanager
