@@ -93,6 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: object) -> None:
     """(pytest-xdist, in the controller) each test process gets the run's Prefect API."""
     node.workerinput["prefect_api_url"] = os.environ["PREFECT_API_URL"]  # type: ignore[attr-defined]
@@ -193,8 +194,8 @@ def trained_specs(trained: dict[str, Path]) -> list[ModelSpec]:
 
 @pytest.fixture(scope="session")
 def demo_file(
+    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    worker_id: str,
     prefect_server: None,
     start_local_ray: Callable[[], None],
 ) -> Path:
@@ -205,7 +206,7 @@ def demo_file(
     from filelock import FileLock
 
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":  # pytest-xdist: the workers' folders share a parent
+    if hasattr(request.config, "workerinput"):  # pytest-xdist: the workers' folders share one
         root = root.parent
     path = root / "demo" / "demo.duckdb"
     with FileLock(root / "demo.lock"):
