@@ -49,11 +49,11 @@ def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
         yield opened
 
 
-# --- one Prefect API for the run --------------------------------------------------------------
+# --- what the run starts at once --------------------------------------------------------------
 # A real `prefect server start` (no UI, no scheduler), started as soon as pytest starts so that
 # its boot (~9 s of database migrations) overlaps collection and the first modules. With `-n 2`
 # the controller starts it and both test processes use it; each points PREFECT_API_URL at it
-# before Prefect is imported.
+# before Prefect is imported. On a new clone, the emulators' venv is installed meanwhile too.
 
 _UNUSED_SERVICES = (
     "TRIGGERS",
@@ -91,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )  # fmt: skip
     config._prefect_home = home  # type: ignore[attr-defined]
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    config._emulators_install = emulators.install_in_background()  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -100,12 +101,15 @@ def pytest_configure_node(node: object) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    from tests import emulators
+
     process = getattr(config, "_prefect_server", None)
     if process is not None:
-        from tests import emulators
-
         emulators.stop(process)
         shutil.rmtree(config._prefect_home, ignore_errors=True)  # type: ignore[attr-defined]
+    install = getattr(config, "_emulators_install", None)
+    if install is not None:  # still installing after a short run: the next run starts again
+        emulators.stop(install)
 
 
 def _answers(url: str) -> bool:

@@ -58,20 +58,38 @@ def _run(args: list[str], what: str) -> None:
 
 def ensure_installed() -> Path:
     """The emulators' virtual environment, created and filled (at the pinned versions) if
-    missing or pinned differently."""
+    missing or pinned differently; one process at a time installs, the others wait for it."""
+    from filelock import FileLock
+
     stamp = VENV / ".installed"
     python = VENV / "bin" / "python"
     pinned = REQUIREMENTS.read_text()
-    if not stamp.exists() or stamp.read_text() != pinned:
-        if not python.exists():
-            _run([sys.executable, "-m", "venv", str(VENV)], "creating .venv-emulators")
-        _run(
-            [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
-            "installing emulators",
-        )
-        stamp.write_text(pinned)
-    _run([str(python), "-c", _INSTALL_SPATIAL], "installing DuckDB's spatial extension")
+    with FileLock(ROOT / ".venv-emulators.lock"):
+        if not stamp.exists() or stamp.read_text() != pinned:
+            if not python.exists():
+                _run([sys.executable, "-m", "venv", str(VENV)], "creating .venv-emulators")
+            _run(
+                # no .pyc now: the two emulators compile what they import when they start
+                [str(python), "-m", "pip", "install", "-q", "--no-compile", "-r",
+                 str(REQUIREMENTS)],
+                "installing emulators",
+            )  # fmt: skip
+            stamp.write_text(pinned)
+        _run([str(python), "-c", _INSTALL_SPATIAL], "installing DuckDB's spatial extension")
     return VENV / "bin"
+
+
+def install_in_background() -> subprocess.Popen | None:
+    """Start `ensure_installed()` in another process when the venv is missing or outdated (the
+    first test run of a clone): it overlaps the tests that need no emulator, and the first one
+    that does waits for it (the lock)."""
+    stamp = VENV / ".installed"
+    if stamp.exists() and stamp.read_text() == REQUIREMENTS.read_text():
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-c", "from tests.emulators import ensure_installed; ensure_installed()"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def free_port() -> int:
