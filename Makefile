@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EMULATORS_STAMP := .venv-emulators/.installed
+# Prerequisites build side by side: the emulators' venv installs while .venv does.
+MAKEFLAGS += --jobs=2
 
 .PHONY: demo test lint install clean server deploy stop lock
 
@@ -10,8 +13,7 @@ demo: $(STAMP)
 	@$(BIN)/shadowline demo
 
 # Two test processes (pytest-xdist), each taking whole modules: module fixtures stay shared.
-# The tests install the emulators' venv (.venv-emulators, pinned) themselves when it is missing.
-test: $(STAMP)
+test: $(STAMP) $(EMULATORS_STAMP)
 	@$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # ruff, and the architecture: import-linter's contracts in pyproject.toml
@@ -44,6 +46,12 @@ $(STAMP): pyproject.toml constraints.txt
 		$(BIN)/python -m pip install -c constraints.txt -e '.[test]' >> $(VENV)/install.log 2>&1 || \
 		{ tail -n 30 $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
 	@touch $(STAMP)
+
+# The BigQuery and Cloud Storage emulators the tests start, in their own venv (pinned); a
+# plain `pytest` on a new clone installs it itself, in the background.
+$(EMULATORS_STAMP): tests/emulators-requirements.txt
+	@echo "installing the BigQuery and Cloud Storage emulators into .venv-emulators ..."
+	@$(PYTHON) -c 'from tests.emulators import ensure_installed; ensure_installed()'
 
 # Re-resolve the newest versions the dependencies allow and pin them (network; a few minutes).
 lock:

@@ -7,6 +7,7 @@ because bqemulator pins a DuckDB and sqlglot that clash with the project's.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -58,13 +59,13 @@ def _run(args: list[str], what: str) -> None:
 
 def ensure_installed() -> Path:
     """The emulators' virtual environment, created and filled (at the pinned versions) if
-    missing or pinned differently; one process at a time installs, the others wait for it."""
-    from filelock import FileLock
-
+    missing or pinned differently; one process at a time installs, the others wait for it.
+    Standard library only: `make test` runs it with the system Python, beside the main install."""
     stamp = VENV / ".installed"
     python = VENV / "bin" / "python"
     pinned = REQUIREMENTS.read_text()
-    with FileLock(ROOT / ".venv-emulators.lock"):
+    with (ROOT / ".venv-emulators.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if not stamp.exists() or stamp.read_text() != pinned:
             if not python.exists():
                 _run([sys.executable, "-m", "venv", str(VENV)], "creating .venv-emulators")
