@@ -69,4 +69,4 @@ lock:
 
 clean:
 	@if [ -x $(BIN)/shadowline ]; then $(BIN)/shadowline server stop > /dev/null; fi
-	rm -rf $(VENV) .venv-emulators .shadowline .prefect .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-emulators .venv-emulators.lock .shadowline .prefect .pytest_cache .ruff_cache
