@@ -10,11 +10,18 @@ import pyarrow.compute as pc
 from shadowline.tasks.errors import ShadowlineError, first_line
 from shadowline.tasks.warehouse import Warehouse
 
-# Each raw table and its unique key: loading rows replaces the rows with the same key.
+# Each raw table and its unique key: loading rows replaces the rows with the same key. A props
+# snapshot offers several lines per book (the main line and alternates): the line is in the key.
 RAW_TABLES: dict[str, tuple[str, ...]] = {
     "nba_raw.schedule": ("game_id",),
     "nba_analytics.player_game_summary": ("game_id", "player_lookup"),
-    "nba_raw.player_points_props": ("player_lookup", "game_date", "bookmaker", "processed_at"),
+    "nba_raw.player_points_props": (
+        "player_lookup",
+        "game_date",
+        "bookmaker",
+        "processed_at",
+        "points_line",
+    ),
     "nba_raw.injury_report": ("player_lookup", "game_date", "report_time"),
 }
 
@@ -76,15 +83,40 @@ def conform(rows: pa.Table, schema: pa.Schema, table: str) -> pa.Table:
     return pa.table(columns, schema=schema.remove_metadata())
 
 
-def check_unique(rows: pa.Table, key: tuple[str, ...], table: str) -> None:
-    counts = rows.group_by(list(key)).aggregate([([], "count_all")])
+def _plain(value: object) -> str:
+    """A value as a person would write it in the file."""
+    if value is None:
+        return "(empty)"
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def unique_rows(rows: pa.Table, key: tuple[str, ...], table: str) -> pa.Table:
+    """`rows` with exact repeats dropped (a feed that sends a row twice loads as once); rows
+    that share a key but differ elsewhere are refused, naming them by their line in the file."""
+    numbered = rows.append_column("_row", pa.array(range(rows.num_rows), pa.int64()))
+    distinct = numbered.group_by(rows.column_names, use_threads=False).aggregate([("_row", "min")])
+    counts = distinct.group_by(list(key), use_threads=False).aggregate([([], "count_all")])
     repeated = counts.filter(pc.greater(counts["count_all"], 1))
     if repeated.num_rows:
-        example = {k: repeated[k][0].as_py() for k in key}
-        raise LoadError(
-            f"{table}: {repeated.num_rows} key(s) appear more than once in the input "
-            f"(key {', '.join(key)}; e.g. {example}); keep one row per key"
+        first = {k: repeated[k][0].as_py() for k in key}
+        clashing = sorted(
+            (r for r in distinct.to_pylist() if all(r[k] == v for k, v in first.items())),
+            key=lambda r: r["_row_min"],
         )
+        differ = [c for c in rows.column_names if len({r[c] for r in clashing}) > 1]
+        lines = " and ".join(str(r["_row_min"] + 2) for r in clashing)  # after the header
+        values = "; ".join(f"{c} " + " vs ".join(_plain(r[c]) for r in clashing) for c in differ)
+        where = ", ".join(f"{k} {_plain(v)}" for k, v in first.items())
+        raise LoadError(
+            f"{table}: {repeated.num_rows} key(s) appear more than once with different values, "
+            f"e.g. lines {lines} of the file ({where}) differ in {values}; keep the one row that "
+            "is right for that key and load again"
+        )
+    if distinct.num_rows == rows.num_rows:
+        return rows
+    return rows.take(sorted(distinct["_row_min"].to_pylist()))  # first of each, in file order
 
 
 def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> int:
@@ -92,8 +124,7 @@ def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> int:
     if table not in RAW_TABLES:
         raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
     key = RAW_TABLES[table]
-    rows = conform(rows, warehouse.table_schema(table), table)
-    check_unique(rows, key, table)
+    rows = unique_rows(conform(rows, warehouse.table_schema(table), table), key, table)
     return warehouse.write(table, rows, replace_by=key)
 
 

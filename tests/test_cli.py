@@ -187,9 +187,9 @@ def test_load_checks_columns_and_loading_twice_changes_nothing(
     warehouse_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = tmp_path / "schedule.csv"
-    good.write_text(
+    good.write_text(  # a feed that sends a row twice: loaded once
         "game_id,game_date,home_team_abbr,away_team_abbr\n"
-        "g1,2026-01-08,BOS,NYK\ng2,2026-01-08,LAL,GSW\n"
+        "g1,2026-01-08,BOS,NYK\ng2,2026-01-08,LAL,GSW\ng2,2026-01-08,LAL,GSW\n"
     )
     assert cli(warehouse_url, "load", "nba_raw.schedule", str(good)) == 0
     assert cli(warehouse_url, "load", "nba_raw.schedule", str(good)) == 0
@@ -205,13 +205,13 @@ def test_load_checks_columns_and_loading_twice_changes_nothing(
     duplicated = tmp_path / "duplicated.csv"
     duplicated.write_text(
         "game_id,game_date,home_team_abbr,away_team_abbr\n"
-        "g5,2026-01-08,BOS,NYK\ng5,2026-01-08,BOS,NYK\n"
+        "g5,2026-01-08,BOS,NYK\ng5,2026-01-08,BOS,MIA\n"
     )
     capsys.readouterr()
     expected = {
         missing: "missing required column(s) home_team_abbr, away_team_abbr",
         mistyped: "game_date should be date32[day], found string ('next tuesday')",
-        duplicated: "appear more than once",
+        duplicated: "lines 2 and 3 of the file (game_id g5) differ in away_team_abbr NYK vs MIA",
     }
     for path, reason in expected.items():
         assert cli(warehouse_url, "load", "nba_raw.schedule", str(path)) == 1

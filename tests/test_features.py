@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from shadowline.tasks.features import FEATURE_SETS, build_features
 from shadowline.tasks.loading import load_rows
@@ -78,29 +79,22 @@ def test_the_slate_keeps_players_who_end_up_not_playing(demo_url: str) -> None:
     assert out and not set(out) & box
 
 
-def test_the_consensus_line_is_the_median_of_each_books_latest_line(warehouse: Warehouse) -> None:
-    def snapshot(book: str, line: float, hour: int) -> dict:
-        return {
-            "player_lookup": "p",
-            "game_date": D,
-            "bookmaker": book,
-            "points_line": line,
-            "processed_at": datetime(2026, 3, 4, hour, tzinfo=UTC),
-        }
+def props_snapshot(
+    book: str, line: float, hour: int, over: int | None = None, under: int | None = None
+) -> dict:
+    return {
+        "player_lookup": "p",
+        "game_date": D,
+        "bookmaker": book,
+        "points_line": line,
+        "over_odds": over,
+        "under_odds": under,
+        "processed_at": datetime(2026, 3, 4, hour, tzinfo=UTC),
+    }
 
-    load_rows(
-        warehouse,
-        "nba_raw.player_points_props",
-        pa.Table.from_pylist(
-            [
-                snapshot("a", 30.5, 13),
-                snapshot("a", 20.5, 20),  # a's latest: 20.5
-                snapshot("b", 21.5, 14),
-                snapshot("c", 22.5, 15),
-                snapshot("c", 19.5, 12),
-            ]
-        ),
-    )
+
+def one_player_one_game(warehouse: Warehouse) -> None:
+    """A schedule with one game on D and one earlier box score for player p."""
     load_rows(
         warehouse,
         "nba_raw.schedule",
@@ -126,10 +120,78 @@ def test_the_consensus_line_is_the_median_of_each_books_latest_line(warehouse: W
             ]
         ),
     )
+
+
+def test_the_consensus_line_is_the_median_of_each_books_latest_line(warehouse: Warehouse) -> None:
+    load_rows(
+        warehouse,
+        "nba_raw.player_points_props",
+        pa.Table.from_pylist(
+            [
+                props_snapshot("a", 30.5, 13),
+                props_snapshot("a", 20.5, 20),  # a's latest: 20.5
+                props_snapshot("b", 21.5, 14),
+                props_snapshot("c", 22.5, 15),
+                props_snapshot("c", 19.5, 12),
+            ]
+        ),
+    )
+    one_player_one_game(warehouse)
     build_features(warehouse, D, D)
     row = feature_rows(warehouse, D, D)[(D, "p")]
     assert row["betting_line"] == 21.5 and row["line_books"] == 3
     assert row["pts_avg_last_5"] == 20.0 and row["rest_days"] == 10.0  # no earlier team game
+
+
+def test_each_book_counts_once_with_its_main_line_the_one_priced_closest_to_even(
+    warehouse: Warehouse,
+) -> None:
+    """A snapshot with alternate lines loads whole; the consensus takes one line per book."""
+    snapshot = [
+        props_snapshot("a", 18.5, 20, -150, 120),
+        props_snapshot("a", 19.5, 20, -110, -110),  # a's main line
+        props_snapshot("a", 20.5, 20, 115, -140),
+        # b: 21.5 and 22.5 are priced as close to even, and as near b's median (22.0): the
+        # lower one is b's main line
+        props_snapshot("b", 20.5, 20, 130, -160),
+        props_snapshot("b", 21.5, 20, -115, -105),
+        props_snapshot("b", 22.5, 20, -105, -115),
+        props_snapshot("b", 23.5, 20, 140, -170),
+        props_snapshot("c", 25.5, 20),  # no prices at all: c's only line is its main line
+    ]
+    one_player_one_game(warehouse)
+    book_a = pa.Table.from_pylist(snapshot[:3])
+    assert load_rows(warehouse, "nba_raw.player_points_props", book_a) == 3
+    build_features(warehouse, D, D)
+    row = feature_rows(warehouse, D, D)[(D, "p")]
+    assert row["betting_line"] == 19.5 and row["line_books"] == 1  # -110/-110, not 18.5 or 20.5
+
+    loaded = load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshot))
+    again = load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshot))
+    assert loaded == again == 8
+    stored = warehouse.query("select count(*) as n from nba_raw.player_points_props")
+    assert stored["n"].to_pylist() == [8]
+    build_features(warehouse, D, D)
+    row = feature_rows(warehouse, D, D)[(D, "p")]
+    # main lines 19.5 (a), 21.5 (b), 25.5 (c): the median is b's
+    assert row["betting_line"] == 21.5 and row["line_books"] == 3
+
+
+def test_a_repeated_row_loads_once_and_conflicting_offers_are_refused_in_plain_words(
+    warehouse: Warehouse,
+) -> None:
+    from shadowline.tasks.loading import LoadError
+
+    offer = props_snapshot("a", 19.5, 20, -110, -110)
+    assert (
+        load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist([offer] * 2)) == 1
+    )
+    clash = pa.Table.from_pylist([offer, {**offer, "over_odds": -120, "under_odds": 100}])
+    with pytest.raises(LoadError) as refused:
+        load_rows(warehouse, "nba_raw.player_points_props", clash)
+    message = str(refused.value)
+    assert "lines 2 and 3 of the file" in message and "over_odds -110 vs -120" in message
+    assert "bookmaker a" in message and "{" not in message and "datetime" not in message
 
 
 def test_every_feature_set_is_a_list_of_feature_store_columns(warehouse: Warehouse) -> None:

@@ -163,16 +163,53 @@ injury_latest as (
   ) = 1
 ),
 
-book_latest as (
-  select player_lookup, game_date, bookmaker, points_line
+offers as (
+  -- Every line each book offered for a player's game (a snapshot holds the main line and
+  -- alternates), with each side's implied probability: -110 is 110 / 210, +120 is 100 / 220.
+  select
+    player_lookup,
+    game_date,
+    bookmaker,
+    processed_at,
+    points_line,
+    if(over_odds < 0, -over_odds / (100.0 - over_odds), 100.0 / (over_odds + 100.0))
+      as over_probability,
+    if(under_odds < 0, -under_odds / (100.0 - under_odds), 100.0 / (under_odds + 100.0))
+      as under_probability
   from nba_raw.player_points_props
   where game_date between @start_date and @end_date
+),
+
+latest_offers as (
+  -- each book's latest snapshot of a player's market
+  select *
+  from offers
+  qualify processed_at = max(processed_at) over (partition by player_lookup, game_date, bookmaker)
+),
+
+book_main_lines as (
+  -- A book's main line in its snapshot: the line whose over and under prices are closest to
+  -- even (implied probabilities nearest each other); on a tie, the line nearest the median of
+  -- the book's lines in that snapshot, then the lower one. A line without both prices is the
+  -- main line only when no line of the snapshot has both.
+  select player_lookup, game_date, bookmaker, points_line
+  from (
+    select
+      *,
+      percentile_cont(points_line, 0.5) over (partition by player_lookup, game_date, bookmaker)
+        as book_median
+    from latest_offers
+  )
   qualify row_number() over (
-    partition by player_lookup, game_date, bookmaker order by processed_at desc
+    partition by player_lookup, game_date, bookmaker
+    order by abs(over_probability - under_probability) asc nulls last,
+      abs(points_line - book_median), points_line
   ) = 1
 ),
 
 consensus_line as (
+  -- The consensus line: the median of the books' main lines (each book's latest snapshot);
+  -- line_books counts those books.
   select
     player_lookup,
     game_date,
@@ -183,7 +220,7 @@ consensus_line as (
       *,
       percentile_cont(points_line, 0.5) over (partition by player_lookup, game_date)
         as median_line
-    from book_latest
+    from book_main_lines
   )
   group by player_lookup, game_date
 ),

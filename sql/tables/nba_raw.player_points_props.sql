@@ -1,6 +1,7 @@
--- nba_raw.player_points_props: table, one row per line snapshot
--- (unique key: player_lookup, game_date, bookmaker, processed_at). Several books per player-game;
--- the consensus line is the median of each book's latest line.
+-- nba_raw.player_points_props: table, one row per line a book offered in a snapshot
+-- (unique key: player_lookup, game_date, bookmaker, processed_at, points_line). A snapshot holds a
+-- book's main line and its alternates; the consensus line is the median of the books' main lines
+-- (features/feature_rows.sql says how a main line is picked).
 create table if not exists nba_raw.player_points_props (
   player_lookup string not null,
   game_date date not null,
