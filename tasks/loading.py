@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowline.tasks.errors import ShadowlineError, first_line
+from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse
 
 # Each raw table and its unique key: loading rows replaces the rows with the same key. A props
@@ -48,8 +51,40 @@ def read_file(path: Path) -> pa.Table:
     raise LoadError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv or .parquet")
 
 
-def conform(rows: pa.Table, schema: pa.Schema, table: str) -> pa.Table:
-    """`rows` with exactly the table's columns and types, or a LoadError naming what is wrong."""
+def game_day(column: pa.ChunkedArray, zone: str) -> pa.ChunkedArray:
+    """Tip-off or snapshot times as game days: the calendar date where the game is played by
+    the league's clock (`zone`, Eastern time). A 22:30 ET tip-off is 03:30 UTC the next day, and
+    still that evening's game. Times without a zone are UTC."""
+    if column.type.tz is None:
+        column = pc.assume_timezone(column, "UTC")
+    local = pc.local_timestamp(column.cast(pa.timestamp("us", tz=zone)))
+    return local.cast(pa.date32())
+
+
+def _game_days_from_text(column: pa.ChunkedArray, zone: str) -> pa.ChunkedArray:
+    """Dates (2026-03-04) as they are; times (2026-03-05T03:30:00Z, 2026-03-04T22:30-05:00, or
+    without a zone: UTC) as their game day in `zone`. Text that is neither stays text."""
+    days = []
+    for text in column.to_pylist():
+        try:
+            if text is None:
+                days.append(None)
+            elif len(text.strip()) == 10:
+                days.append(date.fromisoformat(text.strip()))
+            else:
+                moment = datetime.fromisoformat(text.strip())
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                days.append(moment.astimezone(ZoneInfo(zone)).date())
+        except ValueError:
+            return column  # not dates: the cast below names the column and a value
+    return pa.chunked_array([pa.array(days, pa.date32())])
+
+
+def conform(
+    rows: pa.Table, schema: pa.Schema, table: str, zone: str = "America/New_York"
+) -> pa.Table:
+    """`rows` with exactly the table's columns and types, or a LoadError naming what is wrong.
+    A `game_date` given as a time becomes its game day in `zone` (see `game_day`)."""
     wanted = {f.name for f in schema}
     unknown = [c for c in rows.column_names if c not in wanted]
     if unknown:
@@ -66,6 +101,10 @@ def conform(rows: pa.Table, schema: pa.Schema, table: str) -> pa.Table:
             columns.append(pa.nulls(rows.num_rows, field.type))
             continue
         column = rows[field.name]
+        if field.name == "game_date" and pa.types.is_string(column.type):
+            column = _game_days_from_text(column, zone)
+        if field.name == "game_date" and pa.types.is_timestamp(column.type):
+            column = game_day(column, zone)
         try:
             column = column.cast(field.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -124,7 +163,8 @@ def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> int:
     if table not in RAW_TABLES:
         raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
     key = RAW_TABLES[table]
-    rows = unique_rows(conform(rows, warehouse.table_schema(table), table), key, table)
+    zone = Settings().timezone
+    rows = unique_rows(conform(rows, warehouse.table_schema(table), table, zone), key, table)
     return warehouse.write(table, rows, replace_by=key)
 
 

@@ -217,3 +217,27 @@ def test_load_checks_columns_and_loading_twice_changes_nothing(
         assert cli(warehouse_url, "load", "nba_raw.schedule", str(path)) == 1
         assert reason in capsys.readouterr().err
     assert len(query(warehouse_url, "select * from nba_raw.schedule")) == 2
+
+
+def test_a_late_tip_off_stamped_in_utc_lands_on_its_eastern_game_day(
+    warehouse_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """22:30 ET on March 4 is 03:30 UTC on March 5: still the game of March 4."""
+    feed = tmp_path / "props.csv"
+    feed.write_text(
+        "player_lookup,game_date,bookmaker,points_line,over_odds,under_odds,processed_at\n"
+        "p,2026-03-05T03:30:00Z,a,20.5,-110,-110,2026-03-04T21:00:00Z\n"  # UTC, with a zone
+        "q,2026-03-05 03:30:00,a,10.5,-110,-110,2026-03-04T21:00:00Z\n"  # no zone: UTC
+        "r,2026-03-04T22:30:00-05:00,a,15.5,-110,-110,2026-03-04T21:00:00Z\n"  # Eastern offset
+        "s,2026-03-04,a,5.5,-110,-110,2026-03-04T21:00:00Z\n"  # a plain date stays itself
+    )
+    assert cli(warehouse_url, "load", "nba_raw.player_points_props", str(feed)) == 0
+    days = query(warehouse_url, "select distinct game_date from nba_raw.player_points_props")
+    assert [r["game_date"] for r in days] == [date(2026, 3, 4)]
+    schedule = tmp_path / "schedule.csv"
+    schedule.write_text(
+        "game_id,game_date,home_team_abbr,away_team_abbr\ng1,2026-03-05T03:30:00Z,LAL,GSW\n"
+    )
+    assert cli(warehouse_url, "load", "nba_raw.schedule", str(schedule)) == 0
+    [game] = query(warehouse_url, "select game_date from nba_raw.schedule")
+    assert game["game_date"] == date(2026, 3, 4)
