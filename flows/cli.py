@@ -160,6 +160,9 @@ def train(
     train_end: Annotated[Day, Parameter(help="train on game dates before this")],
     model_id: Annotated[str, Parameter(help="registry id, e.g. catboost_v3")],
     register: Annotated[bool, Parameter(help="add it to the registry, enabled")] = False,
+    require_features: Annotated[
+        bool, Parameter(help="refuse to train when a feature has no value on any training row")
+    ] = False,
     session: Given,
 ) -> int:
     """train a model on feature-store rows before a date"""
@@ -175,7 +178,11 @@ def train(
             model_id=model_id,
             models_dir=session.settings.models_dir,
             register=register,
+            require_features=require_features,
         )
+    for name in trained.empty_features:
+        rows = trained.train_rows + trained.test_rows
+        print(f"warning: {name} is empty in all {rows:,} training rows", file=sys.stderr)
     say(
         f"{model_id}: test MAE {trained.test_mae:.3f} on {trained.test_rows:,} held-out rows "
         f"({trained.train_rows:,} training rows); saved {trained.path}"

@@ -221,6 +221,12 @@ class TrainedModel:
     train_rows: int
     test_rows: int
     feature_names: tuple[str, ...]
+    empty_features: tuple[str, ...] = ()  # NULL on every training row: the model ignores them
+
+
+def empty_features(rows: pa.Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The feature columns of `names` with no value on any of `rows`."""
+    return tuple(n for n in names if rows.num_rows and rows[n].null_count == rows.num_rows)
 
 
 def train_model(
@@ -251,8 +257,9 @@ def train_model(
     predict = _TRAINERS[model_type](x[~is_test], y[~is_test], names, path, seed)
     test_mae = float(np.mean(np.abs(predict(x[is_test]) - y[is_test])))
     return TrainedModel(
-        path, sha256_of(path), test_mae, int((~is_test).sum()), int(is_test.sum()), names
-    )
+        path, sha256_of(path), test_mae, int((~is_test).sum()), int(is_test.sum()), names,
+        empty_features(rows, names),
+    )  # fmt: skip
 
 
 def _train_catboost(

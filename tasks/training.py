@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from shadowline.tasks.features import read_training_rows
+from shadowline.tasks.features import feature_names, read_training_rows
 from shadowline.tasks.models import (
     SUFFIXES,
     ModelError,
     ModelSpec,
     TrainedModel,
+    empty_features,
     load_model,
     sha256_of,
     train_model,
@@ -37,14 +38,26 @@ def train(
     model_id: str,
     models_dir: Path,
     register: bool = False,
+    require_features: bool = False,
     seed: int = 0,
 ) -> TrainedModel:
-    """Train `model_type` on feature-store rows before `train_end`; register it if asked."""
+    """Train `model_type` on feature-store rows before `train_end`; register it if asked.
+
+    A feature with no value on any training row teaches the model nothing: the result lists
+    it (`empty_features`), and `require_features` refuses to train instead."""
     rows = read_training_rows(warehouse, train_end)
     if rows.num_rows == 0:
         raise ModelError(
             f"no training rows before {train_end}: load box scores and build features first "
             "(`shadowline features build`), or run `shadowline demo`"
+        )
+    empty = empty_features(rows, feature_names(feature_version))
+    if empty and require_features:
+        raise ModelError(
+            f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty in all "
+            f"{rows.num_rows:,} training rows of feature_version {feature_version!r}: load the "
+            "data behind it (e.g. prop lines for betting_line) and build features, or train "
+            "without --require-features"
         )
     trained = train_model(model_type, rows, feature_version, models_dir, model_id, seed)
     if register:

@@ -241,3 +241,29 @@ def test_a_late_tip_off_stamped_in_utc_lands_on_its_eastern_game_day(
     assert cli(warehouse_url, "load", "nba_raw.schedule", str(schedule)) == 0
     [game] = query(warehouse_url, "select game_date from nba_raw.schedule")
     assert game["game_date"] == date(2026, 3, 4)
+
+
+def test_training_on_a_feature_with_no_values_warns_or_with_require_features_refuses(
+    demo_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SHADOWLINE_MODELS_DIR", str(tmp_path / "models"))
+    with open_warehouse(demo_url) as warehouse:  # seasons without prop lines
+        warehouse.execute("delete from nba_raw.player_points_props where true")
+    assert cli(demo_url, "features", "build") == 0
+    args = ["train", "--model-type", "xgboost", "--feature-version", "v2_context",
+            "--train-end", "2026-03-02"]  # fmt: skip
+    capsys.readouterr()
+    assert cli(demo_url, *args, "--model-id", "xgb_strict", "--require-features") == 1
+    err = capsys.readouterr().err
+    assert "betting_line is empty in all" in err and "training rows" in err
+    assert not (tmp_path / "models").exists()  # refused before training
+    assert cli(demo_url, *args, "--model-id", "xgb_anyway") == 0
+    warned = capsys.readouterr().err.strip().splitlines()
+    assert len(warned) == 1 and warned[0].startswith("warning: betting_line is empty in all ")
+    basic = ["train", "--model-type", "xgboost", "--feature-version", "v1_basic",
+             "--train-end", "2026-03-02", "--model-id", "xgb_v1"]  # fmt: skip
+    assert cli(demo_url, *basic, "--require-features") == 0
+    assert capsys.readouterr().err == ""  # v1_basic has no line: nothing to warn about
