@@ -127,8 +127,14 @@ def load(
     from shadowline.tasks.loading import load_file
 
     with open_warehouse(session.warehouse) as warehouse:
-        rows = load_file(warehouse, table, file)
-    say(f"loaded {rows:,} rows into {table} (rows with the same key were replaced)")
+        loaded = load_file(warehouse, table, file)
+    say(f"loaded {loaded.rows:,} rows into {table} (rows with the same key were replaced)")
+    if loaded.unmatched:
+        say(
+            f"{loaded.unmatched.describe()}; map names to players with `shadowline load "
+            "nba_raw.player_aliases FILE` (alias,player_lookup), list them all with "
+            "`shadowline players unmatched`"
+        )
     return 0
 
 
@@ -388,6 +394,28 @@ def _registry_change(action: str, model_id: str, session: Session) -> int:
         else:
             registry.set_baseline(warehouse, model_id)
             say(f"{model_id} is now the baseline model (the only one)")
+    return 0
+
+
+players_app = app.command(App(name="players", help="player names the feeds use"))
+
+
+@players_app.command(name="unmatched")
+def players_unmatched(
+    *,
+    date: Annotated[Day | None, Parameter(help="only this game date (default: all)")] = None,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """feed names (props, injury report) that match no known player, with the closest one"""
+    from shadowline.tasks.players import unmatched_table
+
+    with open_warehouse(session.warehouse) as warehouse:
+        table = unmatched_table(warehouse, date)
+    if format == "table" and table.num_rows == 0:
+        say("every name in the props and the injury report matches a player")
+        return 0
+    print_table(table, format)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowline.tasks.errors import ShadowlineError, first_line
+from shadowline.tasks.players import NAME_COLUMNS, Unmatched, normalize_names, unmatched_rows
 from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse
 
@@ -26,6 +28,7 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
         "points_line",
     ),
     "nba_raw.injury_report": ("player_lookup", "game_date", "report_time"),
+    "nba_raw.player_aliases": ("alias",),
 }
 
 
@@ -158,17 +161,39 @@ def unique_rows(rows: pa.Table, key: tuple[str, ...], table: str) -> pa.Table:
     return rows.take(sorted(distinct["_row_min"].to_pylist()))  # first of each, in file order
 
 
+def prepare_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> pa.Table:
+    """`rows` as `table` stores them: its columns and types, names normalized, game days in
+    Eastern time, exact repeats dropped; or a LoadError naming what is wrong."""
+    if table not in RAW_TABLES:
+        raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
+    zone = Settings().timezone
+    rows = conform(rows, warehouse.table_schema(table), table, zone)
+    for name in NAME_COLUMNS:
+        if name in rows.column_names:
+            rows = rows.set_column(
+                rows.schema.get_field_index(name), name, normalize_names(rows[name])
+            )
+    return unique_rows(rows, RAW_TABLES[table], table)
+
+
 def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> int:
     """Check `rows` against `table` and write them, replacing rows with the same key."""
-    if table not in RAW_TABLES:
-        raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
-    key = RAW_TABLES[table]
-    zone = Settings().timezone
-    rows = unique_rows(conform(rows, warehouse.table_schema(table), table, zone), key, table)
-    return warehouse.write(table, rows, replace_by=key)
+    return warehouse.write(
+        table, prepare_rows(warehouse, table, rows), replace_by=RAW_TABLES[table]
+    )
 
 
-def load_file(warehouse: Warehouse, table: str, path: Path) -> int:
+@dataclass(frozen=True)
+class Loaded:
+    rows: int
+    unmatched: Unmatched | None  # a feed's rows whose name matches no known player
+
+
+def load_file(warehouse: Warehouse, table: str, path: Path) -> Loaded:
+    """Load a CSV or Parquet file into `table`; for a feed (props, injury report), also which
+    of its rows match no known player."""
     if table not in RAW_TABLES:
         raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
-    return load_rows(warehouse, table, read_file(path))
+    rows = prepare_rows(warehouse, table, read_file(path))
+    written = warehouse.write(table, rows, replace_by=RAW_TABLES[table])
+    return Loaded(written, unmatched_rows(warehouse, table, rows))

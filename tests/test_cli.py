@@ -267,3 +267,50 @@ def test_training_on_a_feature_with_no_values_warns_or_with_require_features_ref
              "--train-end", "2026-03-02", "--model-id", "xgb_v1"]  # fmt: skip
     assert cli(demo_url, *basic, "--require-features") == 0
     assert capsys.readouterr().err == ""  # v1_basic has no line: nothing to warn about
+
+
+def test_a_name_a_book_spells_its_own_way_is_reported_then_joins_through_an_alias(
+    demo_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = date.fromisoformat(DAY)
+    [player] = query(
+        demo_url,
+        "select player_lookup, max(points_line) as line from nba_raw.player_points_props "
+        "where game_date = @d group by player_lookup order by player_lookup limit 1",
+        {"d": day},
+    )
+    lookup = player["player_lookup"]
+    variant = f"{lookup[:3].title()} {lookup[3:].title()} Jr."  # how one book writes him
+    feed = tmp_path / "props.csv"
+    feed.write_text(
+        "player_lookup,game_date,bookmaker,points_line,over_odds,under_odds,processed_at\n"
+        f"{variant},{DAY},newbook,{player['line'] + 40},-110,-110,{DAY}T16:00:00Z\n"
+    )
+    assert cli(demo_url, "load", "nba_raw.player_points_props", str(feed)) == 0
+    said = capsys.readouterr().out
+    spelled = "".join(c for c in variant.lower() if c.isalnum())
+    assert f'1 prop rows match no player: "{spelled}" (did you mean {lookup}?)' in said
+    assert cli(demo_url, "players", "unmatched", "--date", DAY, "--format", "json") == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["name"], listed["feed_rows"], listed["nearest_player"]) == (spelled, 1, lookup)
+
+    def line_books() -> int:
+        assert cli(demo_url, "features", "build", "--start", DAY, "--end", DAY) == 0
+        [row] = query(
+            demo_url,
+            "select line_books from nba_predictions.ml_feature_store "
+            "where game_date = @d and player_lookup = @p",
+            {"d": day, "p": lookup},
+        )
+        return row["line_books"]
+
+    before = line_books()  # newbook's line is not his yet
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text(f"alias,player_lookup,source\n{variant},{lookup},newbook\n")
+    assert cli(demo_url, "load", "nba_raw.player_aliases", str(aliases)) == 0
+    assert line_books() == before + 1  # joined through the alias
+    capsys.readouterr()
+    assert cli(demo_url, "players", "unmatched", "--date", DAY) == 0
+    assert (
+        "every name in the props and the injury report matches a player" in capsys.readouterr().out
+    )

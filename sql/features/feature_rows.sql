@@ -155,29 +155,36 @@ team_rest as (
 ),
 
 injury_latest as (
-  select player_lookup, game_date, injury_status
-  from nba_raw.injury_report
-  where game_date between @start_date and @end_date
+  -- the latest report entry of each player and game date (names resolved like the books')
+  select coalesce(n.player_lookup, i.player_lookup) as player_lookup, i.game_date, i.injury_status
+  from nba_raw.injury_report as i
+  left join nba_predictions.v_player_names as n
+    on n.name = i.player_lookup
+  where i.game_date between @start_date and @end_date
   qualify row_number() over (
-    partition by player_lookup, game_date order by report_time desc
+    partition by coalesce(n.player_lookup, i.player_lookup), i.game_date
+    order by i.report_time desc
   ) = 1
 ),
 
 offers as (
   -- Every line each book offered for a player's game (a snapshot holds the main line and
   -- alternates), with each side's implied probability: -110 is 110 / 210, +120 is 100 / 220.
+  -- A book's name for a player becomes his player_lookup through v_player_names (aliases).
   select
-    player_lookup,
-    game_date,
-    bookmaker,
-    processed_at,
-    points_line,
-    if(over_odds < 0, -over_odds / (100.0 - over_odds), 100.0 / (over_odds + 100.0))
+    coalesce(n.player_lookup, p.player_lookup) as player_lookup,
+    p.game_date,
+    p.bookmaker,
+    p.processed_at,
+    p.points_line,
+    if(p.over_odds < 0, -p.over_odds / (100.0 - p.over_odds), 100.0 / (p.over_odds + 100.0))
       as over_probability,
-    if(under_odds < 0, -under_odds / (100.0 - under_odds), 100.0 / (under_odds + 100.0))
+    if(p.under_odds < 0, -p.under_odds / (100.0 - p.under_odds), 100.0 / (p.under_odds + 100.0))
       as under_probability
-  from nba_raw.player_points_props
-  where game_date between @start_date and @end_date
+  from nba_raw.player_points_props as p
+  left join nba_predictions.v_player_names as n
+    on n.name = p.player_lookup
+  where p.game_date between @start_date and @end_date
 ),
 
 latest_offers as (
