@@ -23,8 +23,9 @@ from shadowline.tasks.demo import generate_season
 from shadowline.tasks.features import (
     build_features,
     game_days,
+    make_slate,
     read_feature_batch,
-    split_out_players,
+    read_prop_players,
 )
 from shadowline.tasks.grading import grade_predictions
 from shadowline.tasks.loading import load_rows
@@ -78,7 +79,8 @@ def main() -> None:
         for number, game_day in enumerate(window):
             with timed("build features, one day"):
                 build_features(warehouse, game_day, game_day)
-            slate, _ = split_out_players(read_feature_batch(warehouse, game_day))
+            batch = read_feature_batch(warehouse, game_day)
+            slate = make_slate(batch, read_prop_players(warehouse, game_day)).rows
             stage = (
                 "score 4 models, ray.init and cold actors"
                 if number == 0

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from shadowline.tasks.features import split_out_players
+from shadowline.tasks.features import Slate, make_slate
 from shadowline.tasks.flow_tasks import (
     build_features,
     compute_features,
@@ -22,6 +22,7 @@ from shadowline.tasks.flow_tasks import (
     read_feature_batch,
     read_grading_status,
     read_models,
+    read_prop_players,
     score_models,
     write_predictions,
     write_run_log,
@@ -38,8 +39,7 @@ class ExperimentSummary:
     game_date: date
     run_id: str
     dry_run: bool
-    slate_players: int = 0
-    skipped_out: int = 0
+    slate: Slate | None = None
     outcomes: list[RunLogEntry] = field(default_factory=list)
     rows_written: int = 0
     regraded: int = 0
@@ -50,6 +50,14 @@ class ExperimentSummary:
     def failed(self) -> list[RunLogEntry]:
         return [o for o in self.outcomes if o.status != "success"]
 
+    @property
+    def slate_players(self) -> int:
+        return self.slate.rows.num_rows if self.slate else 0
+
+    @property
+    def skipped_out(self) -> int:
+        return self.slate.skipped_out if self.slate else 0
+
     def lines(self, prefix: str = "") -> list[str]:
         """The run for a terminal: a summary line, then one line per model."""
         if self.note:
@@ -57,9 +65,9 @@ class ExperimentSummary:
         written = "dry run" if self.dry_run else f"{self.rows_written:,} predictions written"
         if self.regraded:
             written += f" and graded again ({self.regraded:,} rows)"
+        slate = self.slate.describe() if self.slate else "no slate"
         head = (
-            f"{prefix}experiment {self.game_date}: {self.slate_players} players scored "
-            f"({self.skipped_out} OUT skipped), {len(self.outcomes)} models, {written}"
+            f"{prefix}experiment {self.game_date}: {slate}; {len(self.outcomes)} models, {written}"
         )
         return [head] + [
             f"{prefix}  {o.model_id:<24} {o.status:<8} "
@@ -83,10 +91,10 @@ def publish(summary: ExperimentSummary) -> None:
             if summary.dry_run
             else f"{summary.rows_written:,} predictions written"
         )
+        slate = summary.slate.describe() if summary.slate else "no slate"
         description = (
-            f"**experiment {summary.game_date}**: {summary.slate_players} players scored "
-            f"({summary.skipped_out} OUT skipped) by {len(summary.outcomes)} models, "
-            f"{len(summary.failed)} failed; {written}"
+            f"**experiment {summary.game_date}**: {slate}; scored by {len(summary.outcomes)} "
+            f"models, {len(summary.failed)} failed; {written}"
         )
     create_table_artifact(
         key=f"experiment-{summary.game_date}",
@@ -152,8 +160,8 @@ def _experiment(
         build_features(warehouse, game_date, game_date)
         batch = read_feature_batch(warehouse, game_date)
     registered = read_models(warehouse, models)
-    slate, summary.skipped_out = split_out_players(batch)
-    summary.slate_players = slate.num_rows
+    summary.slate = make_slate(batch, read_prop_players(warehouse, game_date))
+    slate = summary.slate.rows
     if not registered:
         summary.note = (
             "no enabled models in nba_predictions.ml_model_registry: register one "
@@ -162,7 +170,7 @@ def _experiment(
     elif slate.num_rows == 0:
         summary.note = (
             f"no players to score on {game_date}: no games in nba_raw.schedule that day, "
-            "or no box-score history for their rosters"
+            "or no prop lines, recent box scores or injury report for their teams"
         )
     if summary.note:
         logger.warning(summary.note)
@@ -175,12 +183,7 @@ def _experiment(
         if m.duplicate_error
     ]
     specs = [m.spec for m in registered if not m.duplicate_error]
-    logger.info(
-        "scoring %d players (%d OUT skipped) with %d models",
-        slate.num_rows,
-        summary.skipped_out,
-        len(specs),
-    )
+    logger.info("scoring %s with %d models", summary.slate.describe(), len(specs))
     results = refused + score_models(scorers, specs, slate)
     rows, summary.outcomes = collect_predictions(
         results,
@@ -209,7 +212,7 @@ def _experiment(
             run_id=summary.run_id,
             flow_run_id=flow_run.id,
             game_date=game_date,
-            players_skipped_out=summary.skipped_out,
+            slate=summary.slate,
             started_at=started,
             finished_at=datetime.now(UTC),
         ),

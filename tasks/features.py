@@ -7,6 +7,7 @@ that order. This mapping is the one place where feature sets are defined.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
@@ -132,10 +133,53 @@ def read_training_rows(warehouse: Warehouse, train_end: date) -> pa.Table:
     return warehouse.query(sql_text("features/training_rows"), {"train_end": train_end})
 
 
-def split_out_players(batch: pa.Table) -> tuple[pa.Table, int]:
-    """The rows to score, and how many players were skipped as OUT on the injury report."""
+@dataclass(frozen=True)
+class Slate:
+    """A game date's slate: the players to score, and who was left out and why."""
+
+    rows: pa.Table  # the feature rows to score: every slate player not listed OUT
+    skipped_out: int  # on the slate, listed OUT on the latest injury report
+    with_line: int  # scored, with a consensus line
+    without_line: int  # scored, no line (roster or injury report only): NO_LINE
+    props_unmatched: int  # players with a line whose name matches no known player
+    props_without_game: int  # matched players with a line whose team has no game that day
+
+    def describe(self) -> str:
+        """`212 players: 198 with a line, 14 roster-only; 9 OUT skipped` (and prop players left
+        out, when there are)."""
+        text = (
+            f"{self.rows.num_rows} players: {self.with_line} with a line, {self.without_line} "
+            f"roster-only; {self.skipped_out} OUT skipped"
+        )
+        if self.props_unmatched:
+            text += f"; {self.props_unmatched} prop players match no one"
+        if self.props_without_game:
+            text += f"; {self.props_without_game} prop players have no game that day"
+        return text
+
+
+def make_slate(batch: pa.Table, prop_players: pa.Table) -> Slate:
+    """The slate from a date's feature rows and its prop players (`read_prop_players`)."""
     out = pc.fill_null(pc.equal(batch["injury_status"], "OUT"), False)
-    return batch.filter(pc.invert(out)), int(pc.sum(out).as_py() or 0)
+    rows = batch.filter(pc.invert(out))
+    with_line = int(pc.sum(pc.is_valid(rows["betting_line"])).as_py() or 0)
+    matched = prop_players.filter(pc.is_valid(prop_players["player_lookup"]))
+    on_slate = pc.is_in(matched["player_lookup"], value_set=batch["player_lookup"].combine_chunks())
+    return Slate(
+        rows=rows,
+        skipped_out=int(pc.sum(out).as_py() or 0),
+        with_line=with_line,
+        without_line=rows.num_rows - with_line,
+        props_unmatched=prop_players.num_rows - matched.num_rows,
+        props_without_game=len(
+            set(matched.filter(pc.invert(on_slate))["player_lookup"].to_pylist())
+        ),
+    )
+
+
+def read_prop_players(warehouse: Warehouse, game_date: date) -> pa.Table:
+    """The names with a prop line on `game_date`, and the player each matches (or NULL)."""
+    return warehouse.query(sql_text("features/prop_players"), {"game_date": game_date})
 
 
 def project(batch: pa.Table, names: tuple[str, ...]) -> pa.Table:

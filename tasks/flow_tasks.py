@@ -62,6 +62,11 @@ def read_feature_batch(warehouse: Warehouse, game_date: date) -> pa.Table:
     return features.read_feature_batch(warehouse, game_date)
 
 
+@task(name="read prop players", **IO)
+def read_prop_players(warehouse: Warehouse, game_date: date) -> pa.Table:
+    return features.read_prop_players(warehouse, game_date)
+
+
 @task(name="score models", cache_policy=NO_CACHE)
 def score_models(
     scorers: ScorerPool, specs: Sequence[ModelSpec], slate: pa.Table

@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shadowline.tasks.features import Slate
 from shadowline.tasks.models import ModelSpec
 from shadowline.tasks.scoring import ScoreResult
 from shadowline.tasks.warehouse import Warehouse
@@ -104,10 +105,12 @@ def run_log_rows(
     run_id: str,
     flow_run_id: str | None,
     game_date: date,
-    players_skipped_out: int,
+    slate: Slate,
     started_at: datetime,
     finished_at: datetime,
 ) -> pa.Table:
+    """One run-log row per model, with the slate's counts: who was scored, who was left out
+    and why."""
     n = len(entries)
     return table_from_columns(
         RUN_LOG,
@@ -119,7 +122,11 @@ def run_log_rows(
             "status": [e.status for e in entries],
             "error_message": [e.error_message for e in entries],
             "rows_scored": [e.rows_scored for e in entries],
-            "players_skipped_out": [players_skipped_out] * n,
+            "players_skipped_out": [slate.skipped_out] * n,
+            "players_with_line": [slate.with_line] * n,
+            "players_without_line": [slate.without_line] * n,
+            "props_unmatched": [slate.props_unmatched] * n,
+            "props_without_game": [slate.props_without_game] * n,
             "duration_seconds": [e.duration_seconds for e in entries],
             "started_at": [started_at] * n,
             "finished_at": [finished_at] * n,

@@ -1,9 +1,13 @@
 -- nba_predictions.ml_feature_store rows for the game dates start_date..end_date, computed from the
 -- raw tables (a query: `tasks.features.build_features` writes its result into the store).
 -- grain: one row per (game_date, player_lookup) on the slate.
--- The slate comes from the schedule and recent rosters (a player's latest box-score row before D,
--- within 30 days, names his team), never from D's box scores: players who end up not playing
--- stay on it. Rolling stats use games strictly before D; lines and injuries of D are pre-game.
+-- The slate of D is every player expected to take part in D's games: those with a prop line for
+-- D, those who played in the 30 days before D, and those on D's injury report (OUT included: the
+-- experiment skips and counts them). A player's team is the one D's injury report names, else
+-- the team of his latest box score (a trade shows there). Never built from D's box scores:
+-- players who end up not playing stay on it. Rolling stats use games strictly before D, from D's
+-- season, or from the season before when he has not played yet in D's (an opener, a return from
+-- a long absence); NULL where nothing is known. Lines and injuries of D are pre-game facts.
 with
 
 slate_games as (
@@ -50,113 +54,13 @@ history as (
     on s.game_date = b.game_date
 ),
 
-latest_appearance as (
-  select
-    d.game_date,
-    h.player_lookup,
-    h.player_name,
-    h.team_abbr as last_team_abbr,
-    h.game_date as last_game_date
-  from slate_dates as d
-  join history as h
-    on h.game_date < d.game_date
-    and h.game_date >= date_sub(d.game_date, interval 30 day)
-  qualify row_number() over (
-    partition by d.game_date, h.player_lookup order by h.game_date desc, h.game_id desc
-  ) = 1
-),
-
-roster as (
-  select
-    g.game_date, g.game_id, g.team_abbr, g.opponent_team_abbr, g.is_home,
-    a.player_lookup, a.player_name, a.last_game_date
-  from slate_games as g
-  join latest_appearance as a
-    on a.game_date = g.game_date and a.last_team_abbr = g.team_abbr
-),
-
-played_rolling as (
-  select
-    player_lookup,
-    game_date,
-    season_year,
-    avg(points) over (w rows between 4 preceding and current row) as pts_avg_last_5,
-    avg(points) over (w rows between 9 preceding and current row) as pts_avg_last_10,
-    avg(points) over (w rows between unbounded preceding and current row) as pts_avg_season,
-    stddev_samp(points) over (w rows between 9 preceding and current row) as pts_std_last_10,
-    avg(minutes_played) over (w rows between 4 preceding and current row) as min_avg_last_5,
-    avg(minutes_played) over (w rows between 9 preceding and current row) as min_avg_last_10,
-    avg(minutes_played) over (w rows between unbounded preceding and current row)
-      as min_avg_season,
-    avg(fg_attempted) over (w rows between 9 preceding and current row) as fga_avg_last_10,
-    avg(ft_attempted) over (w rows between 9 preceding and current row) as fta_avg_last_10,
-    avg(if(starter, 1.0, 0.0)) over (w rows between 9 preceding and current row)
-      as starter_rate_last_10,
-    count(*) over (w rows between unbounded preceding and current row) as games_played_season
-  from history
-  where minutes_played > 0
-  window w as (partition by player_lookup, season_year order by game_date, game_id)
-),
-
-player_stats as (
-  select r.game_date, r.player_lookup, s.* except (player_lookup, game_date, season_year)
-  from roster as r
-  join season_of as d
-    on d.game_date = r.game_date
-  join played_rolling as s
-    on s.player_lookup = r.player_lookup
-    and s.game_date < r.game_date
-    and s.season_year = d.season_year
-  qualify row_number() over (
-    partition by r.game_date, r.player_lookup order by s.game_date desc
-  ) = 1
-),
-
-points_allowed as (
-  select opponent_team_abbr as defense_team_abbr, game_id, game_date, sum(points) as pts_allowed
-  from history
-  group by opponent_team_abbr, game_id, game_date
-),
-
-defense_rolling as (
-  select
-    defense_team_abbr,
-    game_date,
-    avg(pts_allowed) over (
-      partition by defense_team_abbr order by game_date
-      rows between 9 preceding and current row
-    ) as opp_pts_allowed_avg_last_10
-  from points_allowed
-),
-
-opponent_defense as (
-  select g.game_date, g.opponent_team_abbr, d.opp_pts_allowed_avg_last_10
-  from (select distinct game_date, opponent_team_abbr from slate_games) as g
-  join defense_rolling as d
-    on d.defense_team_abbr = g.opponent_team_abbr and d.game_date < g.game_date
-  qualify row_number() over (
-    partition by g.game_date, g.opponent_team_abbr order by d.game_date desc
-  ) = 1
-),
-
-team_games as (
-  select game_date, home_team_abbr as team_abbr from nba_raw.schedule
-  union all
-  select game_date, away_team_abbr as team_abbr from nba_raw.schedule
-),
-
-team_rest as (
-  select
-    team_abbr,
-    game_date,
-    date_diff(game_date, lag(game_date) over (partition by team_abbr order by game_date), day)
-      as rest_days
-  from team_games
-),
-
 injury_latest as (
   -- the latest report entry of each player and game date (names resolved like the books')
-  select coalesce(n.player_lookup, i.player_lookup) as player_lookup, i.game_date, i.injury_status
+  select
+    coalesce(n.player_lookup, i.player_lookup) as player_lookup,
+    i.game_date,
+    i.team_abbr,
+    i.injury_status
   from nba_raw.injury_report as i
   left join nba_predictions.v_player_names as n
     on n.name = i.player_lookup
@@ -232,6 +136,140 @@ consensus_line as (
   group by player_lookup, game_date
 ),
 
+recent_players as (
+  -- who played (or sat) in the 30 days before each slate date
+  select distinct d.game_date, h.player_lookup
+  from slate_dates as d
+  join history as h
+    on h.game_date < d.game_date
+    and h.game_date >= date_sub(d.game_date, interval 30 day)
+),
+
+slate_candidates as (
+  select game_date, player_lookup from consensus_line
+  union distinct
+  select game_date, player_lookup from recent_players
+  union distinct
+  select game_date, player_lookup from injury_latest
+),
+
+last_appearance as (
+  -- each candidate's latest box score before D, whenever it was
+  select
+    c.game_date,
+    c.player_lookup,
+    h.player_name,
+    h.team_abbr as last_team_abbr,
+    h.game_date as last_game_date
+  from slate_candidates as c
+  join history as h
+    on h.player_lookup = c.player_lookup
+    and h.game_date < c.game_date
+  qualify row_number() over (
+    partition by c.game_date, c.player_lookup order by h.game_date desc, h.game_id desc
+  ) = 1
+),
+
+roster as (
+  -- each candidate in his team's game of D; one whose team does not play D is not on the slate
+  select
+    g.game_date, g.game_id, g.team_abbr, g.opponent_team_abbr, g.is_home,
+    c.player_lookup, a.player_name, a.last_game_date
+  from slate_candidates as c
+  left join last_appearance as a
+    on a.game_date = c.game_date and a.player_lookup = c.player_lookup
+  left join injury_latest as i
+    on i.game_date = c.game_date and i.player_lookup = c.player_lookup
+  join slate_games as g
+    on g.game_date = c.game_date
+    and g.team_abbr = coalesce(i.team_abbr, a.last_team_abbr)
+),
+
+played_rolling as (
+  select
+    player_lookup,
+    game_date,
+    season_year,
+    avg(points) over (w rows between 4 preceding and current row) as pts_avg_last_5,
+    avg(points) over (w rows between 9 preceding and current row) as pts_avg_last_10,
+    avg(points) over (w rows between unbounded preceding and current row) as pts_avg_season,
+    stddev_samp(points) over (w rows between 9 preceding and current row) as pts_std_last_10,
+    avg(minutes_played) over (w rows between 4 preceding and current row) as min_avg_last_5,
+    avg(minutes_played) over (w rows between 9 preceding and current row) as min_avg_last_10,
+    avg(minutes_played) over (w rows between unbounded preceding and current row)
+      as min_avg_season,
+    avg(fg_attempted) over (w rows between 9 preceding and current row) as fga_avg_last_10,
+    avg(ft_attempted) over (w rows between 9 preceding and current row) as fta_avg_last_10,
+    avg(if(starter, 1.0, 0.0)) over (w rows between 9 preceding and current row)
+      as starter_rate_last_10,
+    count(*) over (w rows between unbounded preceding and current row) as games_played_season
+  from history
+  where minutes_played > 0
+  window w as (partition by player_lookup, season_year order by game_date, game_id)
+),
+
+player_stats as (
+  -- the latest rolling stats before D: from D's season, else from the season before (no game
+  -- of D's season counted yet); no row when he has no game in either
+  select
+    r.game_date,
+    r.player_lookup,
+    s.* except (player_lookup, game_date, season_year, games_played_season),
+    if(s.season_year = d.season_year, s.games_played_season, 0) as games_played_season
+  from roster as r
+  join season_of as d
+    on d.game_date = r.game_date
+  join played_rolling as s
+    on s.player_lookup = r.player_lookup
+    and s.game_date < r.game_date
+    and s.season_year between d.season_year - 1 and d.season_year
+  qualify row_number() over (
+    partition by r.game_date, r.player_lookup order by s.game_date desc
+  ) = 1
+),
+
+points_allowed as (
+  select opponent_team_abbr as defense_team_abbr, game_id, game_date, sum(points) as pts_allowed
+  from history
+  group by opponent_team_abbr, game_id, game_date
+),
+
+defense_rolling as (
+  select
+    defense_team_abbr,
+    game_date,
+    avg(pts_allowed) over (
+      partition by defense_team_abbr order by game_date
+      rows between 9 preceding and current row
+    ) as opp_pts_allowed_avg_last_10
+  from points_allowed
+),
+
+opponent_defense as (
+  select g.game_date, g.opponent_team_abbr, d.opp_pts_allowed_avg_last_10
+  from (select distinct game_date, opponent_team_abbr from slate_games) as g
+  join defense_rolling as d
+    on d.defense_team_abbr = g.opponent_team_abbr and d.game_date < g.game_date
+  qualify row_number() over (
+    partition by g.game_date, g.opponent_team_abbr order by d.game_date desc
+  ) = 1
+),
+
+team_games as (
+  select game_date, home_team_abbr as team_abbr from nba_raw.schedule
+  union all
+  select game_date, away_team_abbr as team_abbr from nba_raw.schedule
+),
+
+team_rest as (
+  select
+    team_abbr,
+    game_date,
+    date_diff(game_date, lag(game_date) over (partition by team_abbr order by game_date), day)
+      as rest_days
+  from team_games
+),
+
 final as (
   select
     r.game_date,
@@ -253,7 +291,7 @@ final as (
     s.fga_avg_last_10,
     s.fta_avg_last_10,
     s.starter_rate_last_10,
-    cast(s.games_played_season as float64) as games_played_season,
+    cast(coalesce(s.games_played_season, 0) as float64) as games_played_season,
     cast(date_diff(r.game_date, r.last_game_date, day) as float64) as days_since_last_game,
     cast(least(coalesce(t.rest_days, 10), 10) as float64) as rest_days,
     if(t.rest_days = 1, 1.0, 0.0) as is_back_to_back,
@@ -265,7 +303,7 @@ final as (
     ) as teammates_out,
     current_timestamp() as built_at
   from roster as r
-  join player_stats as s
+  left join player_stats as s
     on s.game_date = r.game_date and s.player_lookup = r.player_lookup
   left join team_rest as t
     on t.team_abbr = r.team_abbr and t.game_date = r.game_date

@@ -1,5 +1,8 @@
 -- nba_predictions.ml_experiment_runs: table, one row per model per experiment run
 -- (unique key: run_id, model_id). Append-only: a rerun adds rows, so both runs stay visible.
+-- The slate counts say who was scored and who was left out, and why: players listed OUT, players
+-- scored with and without a line, prop players whose name matches no one, and prop players
+-- with no game that day (their team does not play, or no team is known).
 create table if not exists nba_predictions.ml_experiment_runs (
   run_id string not null,
   flow_run_id string,
@@ -9,6 +12,10 @@ create table if not exists nba_predictions.ml_experiment_runs (
   error_message string,
   rows_scored int64,
   players_skipped_out int64,
+  players_with_line int64,
+  players_without_line int64,
+  props_unmatched int64,
+  props_without_game int64,
   duration_seconds float64,
   started_at timestamp,
   finished_at timestamp,

@@ -76,6 +76,11 @@ def view_files() -> list[Path]:
     return sorted((SQL_DIR / "views").glob("*.sql"))
 
 
+def migration_files() -> list[Path]:
+    """What adds to an existing table (new columns), in order: each a no-op when done."""
+    return sorted((SQL_DIR / "migrations").glob("*.sql"))
+
+
 def schema_files() -> list[Path]:
-    """The DDL, then the views: what brings a warehouse up to date, in order."""
-    return [*table_files(), *view_files()]
+    """The DDL, the migrations, then the views: what brings a warehouse up to date, in order."""
+    return [*table_files(), *migration_files(), *view_files()]
