@@ -259,3 +259,39 @@ def test_a_run_on_its_own_frees_the_warehouse_file_before_it_reports_its_end(
         capture_output=True, text=True,
     )  # fmt: skip
     assert opened.returncode == 0, opened.stderr
+
+
+def test_every_player_with_a_line_is_scored_unless_out_even_back_from_a_long_absence(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    summary = experiment(game_date=DAY, warehouse=demo_url)
+    with_line = demo_warehouse.query(
+        """with lines as (
+             select distinct coalesce(n.player_lookup, p.player_lookup) as player_lookup
+             from nba_raw.player_points_props as p
+             left join nba_predictions.v_player_names as n on n.name = p.player_lookup
+             where p.game_date = @d),
+           latest as (
+             select player_lookup, injury_status from nba_raw.injury_report where game_date = @d
+             qualify row_number() over (partition by player_lookup order by report_time desc) = 1)
+           select l.player_lookup from lines as l left join latest as i using (player_lookup)
+           where coalesce(i.injury_status, '') != 'OUT'""",
+        {"d": DAY},
+    )["player_lookup"].to_pylist()
+    rows = predictions(demo_warehouse)
+    for model in DEMO_MODELS:
+        scored = {r["player_lookup"] for r in rows if r["model_id"] == model and r["betting_line"]}
+        assert scored == set(with_line), model
+    assert summary.slate is not None and summary.slate.with_line == len(with_line) > 0
+    # among them, players back from 40+ days without a game (no box score in the 30-day roster)
+    back = demo_warehouse.query(
+        """select p.player_lookup, max(b.game_date) as last_game
+           from (select distinct player_lookup from nba_raw.player_points_props
+                 where game_date = @d) as p
+           join nba_analytics.player_game_summary as b
+             on b.player_lookup = p.player_lookup and b.game_date < @d and b.minutes_played > 0
+           group by p.player_lookup
+           having max(b.game_date) <= date_sub(@d, interval 40 day)""",
+        {"d": DAY},
+    )["player_lookup"].to_pylist()
+    assert back and set(back) <= set(with_line)
