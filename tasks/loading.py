@@ -167,6 +167,9 @@ def prepare_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> pa.Table:
     if table not in RAW_TABLES:
         raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
     zone = Settings().timezone
+    if "game_date" not in rows.column_names and "tipoff_at" in rows.column_names:
+        # a schedule that gives tip-off times only: each game's day is its tip-off's, in ET
+        rows = rows.append_column("game_date", rows["tipoff_at"])
     rows = conform(rows, warehouse.table_schema(table), table, zone)
     for name in NAME_COLUMNS:
         if name in rows.column_names:
@@ -176,24 +179,22 @@ def prepare_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> pa.Table:
     return unique_rows(rows, RAW_TABLES[table], table)
 
 
-def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> int:
-    """Check `rows` against `table` and write them, replacing rows with the same key."""
-    return warehouse.write(
-        table, prepare_rows(warehouse, table, rows), replace_by=RAW_TABLES[table]
-    )
-
-
 @dataclass(frozen=True)
 class Loaded:
     rows: int
     unmatched: Unmatched | None  # a feed's rows whose name matches no known player
 
 
-def load_file(warehouse: Warehouse, table: str, path: Path) -> Loaded:
-    """Load a CSV or Parquet file into `table`; for a feed (props, injury report), also which
-    of its rows match no known player."""
-    if table not in RAW_TABLES:
-        raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
-    rows = prepare_rows(warehouse, table, read_file(path))
+def load_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> Loaded:
+    """Check `rows` against `table` and write them, replacing rows with the same key; for a
+    feed (props, injury report), also say which of its rows match no known player."""
+    rows = prepare_rows(warehouse, table, rows)
     written = warehouse.write(table, rows, replace_by=RAW_TABLES[table])
     return Loaded(written, unmatched_rows(warehouse, table, rows))
+
+
+def load_file(warehouse: Warehouse, table: str, path: Path) -> Loaded:
+    """Load a CSV or Parquet file into `table`, as `load_rows`."""
+    if table not in RAW_TABLES:
+        raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
+    return load_rows(warehouse, table, read_file(path))

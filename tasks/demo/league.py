@@ -66,7 +66,14 @@ def _names(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray
     return np.array(names), np.array(lookups)
 
 
-def league(rng: np.random.Generator, n: int, ndays: int) -> League:
+def league(
+    rng: np.random.Generator,
+    n: int,
+    ndays: int,
+    seasons: tuple[tuple[int, int], ...] | None = None,
+) -> League:
+    """The league over `ndays` days; `seasons` (first day, days) place each season's trades
+    (default: one season over all the days)."""
     size = n * ROSTER
     names, lookups = _names(rng, size)
     # Role profile per slot with team-to-team variation; re-sort so slot order is minutes order.
@@ -107,12 +114,13 @@ def league(rng: np.random.Generator, n: int, ndays: int) -> League:
 
     # A few mid-season like-for-like swaps (same slot) so rosters keep their shape.
     trades: list[tuple[int, int, int, int]] = []
-    if n >= 4 and ndays >= 60:
-        teams = rng.permutation(n)
-        for i in range(min(int(rng.integers(2, 5)), n // 2)):
-            day = int(rng.integers(int(0.45 * ndays), int(0.62 * ndays)))
-            slot = int(rng.integers(3, 10))
-            trades.append((day, int(teams[2 * i]), int(teams[2 * i + 1]), slot))
+    for first_day, days in seasons or ((0, ndays),):
+        if n >= 4 and days >= 60:
+            teams = rng.permutation(n)
+            for i in range(min(int(rng.integers(2, 5)), n // 2)):
+                day = first_day + int(rng.integers(int(0.45 * days), int(0.62 * days)))
+                slot = int(rng.integers(3, 10))
+                trades.append((day, int(teams[2 * i]), int(teams[2 * i + 1]), slot))
     return League(
         names=names,
         lookups=lookups,

@@ -1,5 +1,7 @@
 """The demo's prop market: books know the expected points and post x.5 lines at the median of
-the points distribution, with small noise, earlier snapshots and the odd off-market book."""
+the points distribution, with small noise, earlier snapshots and the odd off-market book. Most
+snapshots of the big books also offer alternate lines a point or two away, priced off the same
+distribution (further from even than the main line)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from shadowline.tasks.demo.schedule import TeamGames
 BOOKS = ("draftkings", "fanduel", "betmgm", "caesars")
 _BOOK_POST_PROB = np.array([1.0, 1.0, 0.93, 0.88])
 _BOOK_VIG = np.array([1.047, 1.045, 1.050, 1.052])
+_BOOK_ALTERNATES_PROB = np.array([0.7, 0.6, 0.25, 0.15])  # a snapshot with alternate lines
+_ALTERNATE_OFFSETS = np.array([-2.0, -1.0, 1.0, 2.0])
 _MAX_POINTS = 128
 _MARKET_SD = 0.07  # relative error of the closing market's mean estimate
 _EARLY_SD = 0.09  # earlier snapshots know less
@@ -103,9 +107,15 @@ class Props:
     over: np.ndarray
     under: np.ndarray
     seconds: np.ndarray  # processed_at, seconds after midnight UTC on game day
+    main: np.ndarray  # the book's main line of the snapshot (False: an alternate)
 
 
-def market(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows) -> Props:
+def market(
+    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, tipoff: np.ndarray
+) -> Props:
+    """The books' snapshots for every listed player expected to score; `tipoff` is each
+    team-game's tip-off in seconds after midnight UTC of its game day (a late game's is past
+    midnight, so its closing lines are stamped on the next UTC day)."""
     mu_late = _expected_points(lg, tg, rows, rows.status)
     mu_early = _expected_points(lg, tg, rows, rows.early)
     listed = np.isin(rows.status, [NONE, AVAIL, PROB, QUES])
@@ -144,40 +154,63 @@ def market(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows) -> P
     line = np.maximum(line, 0.5)
 
     # Snapshot times: earliest in the morning window, middle in the afternoon, last after the
-    # 21:30 injury report and before tip-off.
-    windows = np.array(
-        [
-            [13 * 3600, 16 * 3600 + 1800],
-            [17 * 3600 + 1800, 20 * 3600 + 1800],
-            [21 * 3600 + 2400, 23 * 3600 + 900],
-        ]
+    # 21:30 injury report, in the hour before tip-off.
+    windows = np.array([[13 * 3600, 16 * 3600 + 1800], [17 * 3600 + 1800, 20 * 3600 + 1800]])
+    win = np.where((cnt == 2) & (rng.random(s_row.size) < 0.5), 1, np.minimum(pos, 1))
+    tip = np.repeat(tipoff, ROSTER)[idx][s_row]
+    closing = np.maximum(21 * 3600 + 2400, tip - 75 * 60), tip - 10 * 60
+    seconds = np.where(
+        last,
+        rng.integers(*closing),
+        rng.integers(windows[win, 0], windows[win, 1]),
     )
-    win = np.where(last, 2, np.where((cnt == 2) & (rng.random(s_row.size) < 0.5), 1, pos))
-    seconds = rng.integers(windows[win, 0], windows[win, 1])
 
-    below = np.floor(line).astype(np.int64)
+    def prices(
+        at: np.ndarray, snap: np.ndarray, shade: float, low: float, high: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """American odds for the over and the under of line `at` in snapshot rows `snap`."""
+        below = np.floor(at).astype(np.int64)
+        late = use_late[snap]
 
-    def cdf_at(x: np.ndarray) -> np.ndarray:
-        x = np.clip(x, 0, _MAX_POINTS)
-        return np.where(use_late, cdf_late[s_row, x], cdf_early[s_row, x])
+        def cdf_at(x: np.ndarray) -> np.ndarray:
+            x = np.clip(x, 0, _MAX_POINTS)
+            return np.where(late, cdf_late[s_row[snap], x], cdf_early[s_row[snap], x])
 
-    p_le = cdf_at(below)
-    p_push = np.where(line == below, p_le - np.where(below > 0, cdf_at(below - 1), 0.0), 0.0)
-    p_over = (1 - p_le) / np.maximum(1 - p_push, 1e-9)
+        p_le = cdf_at(below)
+        p_push = np.where(at == below, p_le - np.where(below > 0, cdf_at(below - 1), 0.0), 0.0)
+        p_over = (1 - p_le) / np.maximum(1 - p_push, 1e-9)
+        p_over = np.clip(0.5 + shade * (p_over - 0.5), low, high)
+        vig = _BOOK_VIG[s_book[snap]]
+        return _american(p_over * vig), _american((1 - p_over) * vig)
+
+    every = np.arange(s_row.size)
     # Books shade prices only a little toward their own line's lean.
-    p_over = np.clip(0.5 + 0.4 * (p_over - 0.5), 0.42, 0.58)
-    vig = _BOOK_VIG[s_book]
-    over = _american(p_over * vig)
-    under = _american((1 - p_over) * vig)
+    over, under = prices(line, every, 0.4, 0.42, 0.58)
+
+    # Alternates: two to four lines a point or two off the main one, priced off the same
+    # distribution and shaded less, so the main line stays the one closest to even.
+    # (Only books on the market's line: an off-market book's alternate may be priced nearer even
+    # than its own line.)
+    on_market = offset[s_row, s_book] == 0
+    alt_snap = np.flatnonzero(on_market & (rng.random(s_row.size) < _BOOK_ALTERNATES_PROB[s_book]))
+    chosen = rng.random((alt_snap.size, _ALTERNATE_OFFSETS.size)) < 0.65
+    a_snap, a_k = np.nonzero(chosen)
+    a_snap = alt_snap[a_snap]
+    a_line = line[a_snap] + _ALTERNATE_OFFSETS[a_k]
+    keep = a_line >= 0.5
+    a_snap, a_line = a_snap[keep], a_line[keep]
+    a_over, a_under = prices(a_line, a_snap, 0.85, 0.1, 0.9)
 
     flat_pl = rows.player.ravel()
     flat_day = np.repeat(tg.day, ROSTER)
+    snap = np.concatenate([every, a_snap])
     return Props(
-        player=flat_pl[idx][s_row],
-        day=flat_day[idx][s_row],
-        book=s_book,
-        line=line,
-        over=over,
-        under=under,
-        seconds=seconds,
+        player=flat_pl[idx][s_row][snap],
+        day=flat_day[idx][s_row][snap],
+        book=s_book[snap],
+        line=np.concatenate([line, a_line]),
+        over=np.concatenate([over, a_over]),
+        under=np.concatenate([under, a_under]),
+        seconds=seconds[snap],
+        main=np.concatenate([np.ones(s_row.size, bool), np.zeros(a_snap.size, bool)]),
     )

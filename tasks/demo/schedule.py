@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -222,3 +223,32 @@ def team_games(g_day: np.ndarray, g_home: np.ndarray, g_away: np.ndarray) -> Tea
     same = team[order][1:] == team[order][:-1]
     rest[order[1:][same]] = np.diff(day[order])[same]
     return TeamGames(game, team, opp, home, day, rest == 1, rest)
+
+
+# Tip-off times, Eastern time, by where the home team plays: (hour, minute) slots and weights.
+_PACIFIC = ("GSW", "LAC", "LAL", "POR", "SAC")
+_MOUNTAIN = ("DEN", "PHX", "UTA")
+_EASTERN = ZoneInfo("America/New_York")
+
+
+def tipoffs(
+    rng: np.random.Generator, g_day: np.ndarray, g_home: np.ndarray, abbrs: np.ndarray, start: date
+) -> np.ndarray:
+    """Each game's tip-off as seconds since the epoch (UTC): 7-8 pm Eastern in the East, 9 pm in
+    the mountains, 10-10:30 pm on the Pacific coast, which is the next day in UTC."""
+    slots = {
+        "east": ([(19, 0), (19, 30), (20, 0)], [0.45, 0.35, 0.2]),
+        "mountain": ([(21, 0)], [1.0]),
+        "pacific": ([(22, 0), (22, 30)], [0.5, 0.5]),
+    }
+    seconds = np.empty(g_day.size, dtype=np.int64)
+    for game, (day, home) in enumerate(zip(g_day.tolist(), g_home.tolist(), strict=True)):
+        region = (
+            "pacific" if abbrs[home] in _PACIFIC
+            else "mountain" if abbrs[home] in _MOUNTAIN else "east"
+        )  # fmt: skip
+        times, weights = slots[region]
+        hour, minute = times[rng.choice(len(times), p=weights)]
+        local = datetime.combine(start + timedelta(days=day), time(hour, minute), _EASTERN)
+        seconds[game] = int(local.timestamp())
+    return seconds

@@ -1,4 +1,4 @@
-"""A deterministic synthetic NBA season: the four raw tables, from one seed.
+"""A deterministic synthetic NBA season (or several): the raw tables, from one seed.
 
 Everything is driven by one seeded `np.random.default_rng` (split with `spawn`), so the same
 arguments always give identical tables.
@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from shadowline.tasks.demo.box_scores import box_scores
+from shadowline.tasks.demo.identity import book_names
 from shadowline.tasks.demo.league import availability, league, rosters
 from shadowline.tasks.demo.market import market
 from shadowline.tasks.demo.names import TEAMS
@@ -21,8 +22,18 @@ from shadowline.tasks.demo.schedule import (
     DEFAULT_SEASON_START,
     schedule,
     team_games,
+    tipoffs,
 )
-from shadowline.tasks.demo.tables import box_table, injury_table, props_table, schedule_table
+from shadowline.tasks.demo.tables import (
+    aliases_table,
+    box_table,
+    injury_table,
+    props_table,
+    schedule_table,
+)
+
+# The demo: last season and this one, so a model trains on one and the demo window opens the next.
+DEMO_SEASONS = ((date(2024, 10, 22), date(2025, 4, 13)), (DEFAULT_SEASON_START, DEFAULT_SEASON_END))
 
 
 @dataclass(frozen=True)
@@ -31,11 +42,13 @@ class Season:
     player_game_summary: pa.Table
     player_points_props: pa.Table
     injury_report: pa.Table
+    player_aliases: pa.Table
 
     def tables(self) -> dict[str, pa.Table]:
         return {
             "nba_raw.schedule": self.schedule,
             "nba_analytics.player_game_summary": self.player_game_summary,
+            "nba_raw.player_aliases": self.player_aliases,  # before the feeds that use them
             "nba_raw.player_points_props": self.player_points_props,
             "nba_raw.injury_report": self.injury_report,
         }
@@ -48,39 +61,71 @@ def generate_season(
     teams: int = 30,
 ) -> Season:
     """Generate a synthetic season; identical arguments give identical tables."""
+    return generate_seasons(seed, ((start, end),), teams)
+
+
+def generate_seasons(
+    seed: int = 7, seasons: tuple[tuple[date, date], ...] = DEMO_SEASONS, teams: int = 30
+) -> Season:
+    """Generate consecutive seasons of one league (the same players, aging form, injuries that
+    carry over the summer); identical arguments give identical tables."""
     if not 2 <= teams <= len(TEAMS):
         raise ValueError(f"teams must be between 2 and {len(TEAMS)}, got {teams}")
-    if end < start:
-        raise ValueError(f"end {end} is before start {start}")
-    r_sched, r_league, r_inj, r_game, r_mkt = np.random.default_rng(seed).spawn(5)
-    ndays = (end - start).days + 1
+    for (start, end), following in zip(seasons, [*seasons[1:], None], strict=True):
+        if end < start:
+            raise ValueError(f"end {end} is before start {start}")
+        if following is not None and following[0] <= end:
+            raise ValueError(f"season starting {following[0]} overlaps the one ending {end}")
+    r_sched, r_league, r_inj, r_game, r_mkt, r_names = np.random.default_rng(seed).spawn(6)
+    first = seasons[0][0]
+    ndays = (seasons[-1][1] - first).days + 1
 
-    g_day, g_home, g_away = schedule(r_sched, teams, start, ndays)
-    lg = league(r_league, teams, ndays)
+    days, homes, aways, spans = [], [], [], []
+    for start, end in seasons:
+        span = (end - start).days + 1
+        d, h, a = schedule(r_sched, teams, start, span)
+        offset = (start - first).days
+        days.append(d + offset)
+        homes.append(h)
+        aways.append(a)
+        spans.append((offset, span))
+    g_day, g_home, g_away = np.concatenate(days), np.concatenate(homes), np.concatenate(aways)
+    lg = league(r_league, teams, ndays, tuple(spans) if len(seasons) > 1 else None)
     tg = team_games(g_day, g_home, g_away)
     roster = rosters(lg, tg)
     rows = availability(r_inj, lg, tg, roster, ndays)
     box = box_scores(r_game, lg, tg, rows, g_day.size)
-    props = market(r_mkt, lg, tg, rows)
-
     abbrs = np.array(TEAMS[:teams])
-    epoch = start.toordinal() - date(1970, 1, 1).toordinal()
+    epoch = first.toordinal() - date(1970, 1, 1).toordinal()
+    tipoff = tipoffs(r_names, g_day, g_home, abbrs, first)
+    props = market(r_mkt, lg, tg, rows, tipoff[tg.game] - (tg.day + epoch) * 86_400)
+    dates = [first + timedelta(days=int(d)) for d in g_day]
     game_ids = np.array(
         [
-            f"{(start + timedelta(days=int(d))):%Y%m%d}_{abbrs[a]}_{abbrs[h]}"
-            for d, h, a in zip(g_day, g_home, g_away, strict=True)
+            f"{day:%Y%m%d}_{abbrs[a]}_{abbrs[h]}"
+            for day, h, a in zip(dates, g_home, g_away, strict=True)
         ]
     )
-    season = _season_label(start)
+    spelled = book_names(r_names, lg)
     return Season(
-        schedule=schedule_table(g_day, g_home, g_away, game_ids, abbrs, epoch, season),
+        schedule=schedule_table(
+            g_day,
+            g_home,
+            g_away,
+            game_ids,
+            abbrs,
+            epoch,
+            [_season_label(d) for d in dates],
+            tipoff,
+        ),  # fmt: skip
         player_game_summary=box_table(lg, tg, rows, box, game_ids, abbrs, epoch),
-        player_points_props=props_table(lg, props, epoch),
+        player_points_props=props_table(lg, props, spelled.names, epoch),
         injury_report=injury_table(lg, tg, rows, abbrs, epoch),
+        player_aliases=aliases_table(spelled.aliases),
     )
 
 
-def _season_label(start: date) -> str:
+def _season_label(day: date) -> str:
     # a season starts in August, as in sql/features/feature_rows.sql (season_of)
-    first = start.year if start.month >= 8 else start.year - 1
+    first = day.year if day.month >= 8 else day.year - 1
     return f"{first}-{(first + 1) % 100:02d}"

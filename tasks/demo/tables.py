@@ -37,17 +37,18 @@ def schedule_table(
     game_ids: np.ndarray,
     abbrs: np.ndarray,
     epoch: int,
-    season: str,
+    seasons: list[str],
+    tipoff: np.ndarray,
 ) -> pa.Table:
-    ng = g_day.size
     return table_from_columns(
         "nba_raw.schedule",
         {
             "game_id": pa.array(game_ids.tolist()),
             "game_date": _dates(g_day, epoch),
-            "season": pa.array([season] * ng),
+            "season": pa.array(seasons),
             "home_team_abbr": _strings(g_home, abbrs),
             "away_team_abbr": _strings(g_away, abbrs),
+            "tipoff_at": pa.array(tipoff * 1_000_000, pa.timestamp("us", tz="UTC")),
         },
     )
 
@@ -96,19 +97,35 @@ def box_table(
     )
 
 
-def props_table(lg: League, props: Props, epoch: int) -> pa.Table:
+def props_table(lg: League, props: Props, names: np.ndarray, epoch: int) -> pa.Table:
+    """Every line of every snapshot, under the name each book writes (`names`, player x book)."""
     lookup_rank = np.argsort(np.argsort(lg.lookups, kind="stable"), kind="stable")
-    order = np.lexsort((props.seconds, props.book, lookup_rank[props.player], props.day))
+    order = np.lexsort(
+        (props.line, props.seconds, props.book, lookup_rank[props.player], props.day)
+    )
     return table_from_columns(
         "nba_raw.player_points_props",
         {
-            "player_lookup": _strings(props.player[order], lg.lookups),
+            "player_lookup": _strings(
+                (props.player * len(BOOKS) + props.book)[order], names.ravel()
+            ),
             "game_date": _dates(props.day[order], epoch),
             "bookmaker": _strings(props.book[order], np.array(BOOKS)),
             "points_line": pa.array(props.line[order]),
             "over_odds": pa.array(props.over[order]),
             "under_odds": pa.array(props.under[order]),
             "processed_at": _timestamps(props.day[order], props.seconds[order], epoch),
+        },
+    )
+
+
+def aliases_table(aliases: list[tuple[str, str, str]]) -> pa.Table:
+    return table_from_columns(
+        "nba_raw.player_aliases",
+        {
+            "alias": [alias for alias, _, _ in aliases],
+            "player_lookup": [lookup for _, lookup, _ in aliases],
+            "source": [book for _, _, book in aliases],
         },
     )
 
