@@ -1,7 +1,9 @@
 """`shadowline demo`: a synthetic season through the whole pipeline, as a user would run it.
 
-Generate and load a season, build features, train and register models with `shadowline train`'s
-code path, then run the experiment and grading flows day by day over a window of game days.
+Generate and load two seasons of feeds as they come (alternate lines, books' own spellings of
+names, late tip-offs), build features, train and register models on last season with
+`shadowline train`'s code path, then run the experiment and grading flows day by day over a
+window of game days that opens this season.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from datetime import date, timedelta
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
-from shadowline.tasks.demo import generate_season
+from shadowline.tasks.demo import DEMO_SEASONS, generate_seasons
 from shadowline.tasks.features import build_features, game_days, schedule_bounds
 from shadowline.tasks.loading import load_rows
+from shadowline.tasks.players import matching
 from shadowline.tasks.registry import promote, set_baseline
 from shadowline.tasks.report import format_table
 from shadowline.tasks.resources import lend, scorers_for_run
@@ -31,7 +34,7 @@ DEMO_MODELS = (
     ("catboost_v2", "catboost", "v2_context"),
 )
 BASELINE, PRODUCTION = "catboost_v1", "catboost_v2"
-WINDOW_START = date(2026, 3, 2)
+WINDOW_START = DEMO_SEASONS[-1][0]  # opening night: every team's first game of the season
 
 
 def run_demo(
@@ -66,15 +69,18 @@ def run_demo(
 
 
 def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) -> None:
-    """Load a season, build its features, train and register the models."""
-    with step(f"generating a synthetic season (seed {seed})"):
-        season = generate_season(seed=seed)
+    """Load two seasons, build their features, train and register the models."""
+    with step(f"generating two synthetic seasons (seed {seed})"):
+        season = generate_seasons(seed=seed)
         for table, rows in season.tables().items():
-            load_rows(warehouse, table, rows)
+            loaded = load_rows(warehouse, table, rows)
+            if loaded.unmatched:
+                step.detail(loaded.unmatched.describe())
         step.detail(
             f"{season.schedule.num_rows:,} games, "
             f"{season.player_game_summary.num_rows:,} player-games, "
-            f"{season.player_points_props.num_rows:,} prop lines"
+            f"{season.player_points_props.num_rows:,} prop lines, "
+            f"{season.player_aliases.num_rows} name aliases"
         )
 
     bounds = schedule_bounds(warehouse)
@@ -121,6 +127,11 @@ def _show(warehouse: Warehouse, say: Callable[[str], None]) -> None:
     say("")
     say(f"Head-to-head: {PRODUCTION} (production) vs {BASELINE} (baseline)")
     say(format_table(head_to_head(warehouse, PRODUCTION, BASELINE)))
+    say("")
+    say("Player names in the feeds (nba_raw.player_aliases; list the rest with")
+    say("`shadowline players unmatched`)")
+    for feed in matching(warehouse):
+        say(f"  {feed.describe()}")
     say("")
 
 

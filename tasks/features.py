@@ -152,9 +152,11 @@ class Slate:
             f"roster-only; {self.skipped_out} OUT skipped"
         )
         if self.props_unmatched:
-            text += f"; {self.props_unmatched} prop players match no one"
+            n = self.props_unmatched
+            text += f"; {n} prop name{'s' if n > 1 else ''} matching no player"
         if self.props_without_game:
-            text += f"; {self.props_without_game} prop players have no game that day"
+            n = self.props_without_game
+            text += f"; {n} prop player{'s' if n > 1 else ''} without a game that day"
         return text
 
 

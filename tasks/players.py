@@ -90,6 +90,27 @@ def unmatched_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> Unmatche
     )
 
 
+@dataclass(frozen=True)
+class Matching:
+    """How one feed's rows name players."""
+
+    feed: str
+    own_name: int
+    through_alias: int
+    unmatched: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.feed}: {self.own_name:,} rows by the player's own name, "
+            f"{self.through_alias:,} through an alias, {self.unmatched:,} unmatched"
+        )
+
+
+def matching(warehouse: Warehouse) -> list[Matching]:
+    """Per feed, how many rows match a player by his own name, through an alias, or not at all."""
+    return [Matching(**row) for row in warehouse.query(sql_text("players/matching")).to_pylist()]
+
+
 def unmatched_table(warehouse: Warehouse, game_date: date | None = None) -> pa.Table:
     """Every feed name (props, injury report) that matches no known player, with its rows, its
     dates and the closest known name: what `shadowline players unmatched` lists."""
