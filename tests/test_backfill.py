@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,10 @@ from shadowline.tasks.resources import lend
 from shadowline.tasks.scoring import ScorerPool
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, is_transient, open_warehouse
 from tests import prefect_api
+from tests.samples import DEMO_WINDOW
 
 pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
-WINDOW = (date(2026, 3, 2), date(2026, 3, 3))  # the demo fixture's two graded game days
+WINDOW = DEMO_WINDOW  # the demo fixture's two graded game days
 MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
 # What a run, not the data, decides: ids and times of the run that wrote the row.
 RUN_COLUMNS = {"run_id", "prediction_time", "result_updated_at"}
@@ -113,8 +113,8 @@ def test_cli_backfill_shows_progress_and_refuses_a_backwards_range(
     out = capsys.readouterr().out
     assert f"[1/2 dates done] {WINDOW[0]}:" in out and f"[2/2 dates done] {WINDOW[1]}:" in out
     assert "graded" not in out.split("finished")[0]
-    assert main([*args, "--end", "2026-03-01"]) == 2
-    assert "is before start 2026-03-02" in capsys.readouterr().err
+    assert main([*args, "--end", "2025-10-20"]) == 2
+    assert "is before start 2025-10-21" in capsys.readouterr().err
     assert main([*args, "--end", str(WINDOW[1]), "--model", "nope"]) == 1
     assert "no model 'nope'" in capsys.readouterr().err
 

@@ -6,11 +6,13 @@ import math
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from shadowline.flows.cli import main
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, open_warehouse
 from tests.samples import (
+    DEMO_WINDOW,
     SEED_DAILY,
     SEED_HEAD_TO_HEAD,
     SEED_LEADERBOARD,
@@ -19,7 +21,7 @@ from tests.samples import (
     SEED_UNPROMOTE,
 )
 
-WINDOW = [date(2026, 3, 2), date(2026, 3, 3)]  # the demo fixture's two graded game days
+WINDOW = DEMO_WINDOW  # the demo fixture's two graded game days
 
 
 def test_the_seeds_sql_runs_verbatim_on_bigquery(
@@ -106,12 +108,21 @@ def _agree(
 ) -> None:
     from shadowline.flows.experiment import experiment
     from shadowline.flows.grading import grading
-    from shadowline.tasks.demo import generate_season
+    from shadowline.tasks.demo import generate_seasons
     from shadowline.tasks.features import build_features
     from shadowline.tasks.loading import load_rows
+    from shadowline.tasks.players import FEEDS
     from shadowline.tasks.registry import promote, read_models, register_model, set_baseline
 
-    for table, rows in generate_season().tables().items():
+    # what the window's features read: box scores up to its end (last season's too), and the
+    # feeds (lines, injury reports) of its days
+    for table, rows in generate_seasons().tables().items():
+        if "game_date" in rows.column_names:
+            days = rows["game_date"]
+            keep = pc.less_equal(days, WINDOW[-1])
+            if table in FEEDS:
+                keep = pc.and_(keep, pc.greater_equal(days, WINDOW[0]))
+            rows = rows.filter(keep)
         load_rows(bq, table, rows)
     build_features(bq, WINDOW[0], WINDOW[-1])
     for model in read_models(duck):

@@ -3,7 +3,8 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -12,10 +13,13 @@ import pytest
 from shadowline.tasks.demo import (
     DEFAULT_SEASON_END,
     DEFAULT_SEASON_START,
+    DEMO_SEASONS,
     Season,
     generate_season,
+    generate_seasons,
 )
 from shadowline.tasks.loading import load_rows
+from shadowline.tasks.players import normalize_name
 from shadowline.tasks.warehouse import Warehouse
 from shadowline.tasks.warehouse.schemas import arrow_schema, table_names
 
@@ -55,24 +59,62 @@ def latest_status(season: Season) -> dict[tuple[str, object], str]:
 
 
 @pytest.fixture(scope="module")
-def closing(season: Season) -> dict[tuple[str, object], list[float]]:
-    """(player_lookup, game_date) -> each book's latest line."""
+def players(season: Season) -> dict[str, str]:
+    """How the props name players -> the box scores' player_lookup (own names, then aliases);
+    a name missing here matches no one."""
+    own = {lookup: lookup for lookup in col(season.player_game_summary, "player_lookup")}
+    aliases = {
+        normalize_name(alias): lookup
+        for alias, lookup in zip(
+            col(season.player_aliases, "alias"),
+            col(season.player_aliases, "player_lookup"),
+            strict=True,
+        )
+    }
+    names = {normalize_name(name) for name in col(season.player_points_props, "player_lookup")}
+    return {
+        name: own.get(name) or aliases[name] for name in names if name in own or name in aliases
+    }
+
+
+def implied(odds: np.ndarray) -> np.ndarray:
+    return np.where(odds < 0, -odds, 100.0) / (np.abs(odds) + 100.0)
+
+
+@pytest.fixture(scope="module")
+def snapshots(season: Season) -> dict[tuple[str, object, str, object], list[tuple]]:
+    """(book's name, game_date, book, processed_at) -> [(line, over, under)]: every snapshot."""
     props = season.player_points_props
-    latest: dict[tuple[str, object, str], tuple[object, float]] = {}
-    for player, day, book, line, at in zip(
-        col(props, "player_lookup"),
-        col(props, "game_date"),
-        col(props, "bookmaker"),
-        col(props, "points_line"),
-        col(props, "processed_at"),
+    found: dict[tuple[str, object, str, object], list[tuple]] = defaultdict(list)
+    for name, day, book, at, line, over, under in zip(
+        *(col(props, c) for c in ("player_lookup", "game_date", "bookmaker", "processed_at")),
+        *(col(props, c) for c in ("points_line", "over_odds", "under_odds")),
         strict=True,
     ):
-        key = (player, day, book)
-        if key not in latest or at > latest[key][0]:
-            latest[key] = (at, line)
+        found[(name, day, book, at)].append((line, over, under))
+    return found
+
+
+def main_line(lines: list[tuple]) -> float:
+    """The README's rule: the line whose prices are closest to even."""
+    line, over, under = min(lines, key=lambda o: abs(implied(np.array(o[1:])) @ [1, -1]))
+    return line
+
+
+@pytest.fixture(scope="module")
+def closing(
+    snapshots: dict[tuple[str, object, str, object], list[tuple]], players: dict[str, str]
+) -> dict[tuple[str, object], list[float]]:
+    """(player_lookup, game_date) -> each book's main line in its latest snapshot."""
+    latest: dict[tuple[str, object, str], object] = {}
+    for name, day, book, at in snapshots:
+        key = (name, day, book)
+        latest[key] = max(latest.get(key, at), at)
     books: dict[tuple[str, object], list[float]] = defaultdict(list)
-    for (player, day, _), (_, line) in latest.items():
-        books[(player, day)].append(line)
+    for (name, day, book), at in latest.items():
+        player = players.get(normalize_name(name))
+        if player is not None:
+            books[(player, day)].append(main_line(snapshots[(name, day, book, at)]))
     return books
 
 
@@ -104,15 +146,16 @@ def graded(
 def test_a_short_season_loads_into_the_warehouse_tables(warehouse: Warehouse) -> None:
     season = generate_season(3, start=date(2025, 11, 1), end=date(2025, 11, 20), teams=8)
     for name, table in season.tables().items():
-        assert load_rows(warehouse, name, table) == table.num_rows > 0, name
+        assert load_rows(warehouse, name, table).rows == table.num_rows > 0, name
         assert table.schema == arrow_schema(name), name  # typed by the DDL, nothing else
 
 
-def test_tables_are_the_four_raw_contracts(season: Season) -> None:
+def test_tables_are_the_raw_contracts_aliases_before_the_feeds(season: Season) -> None:
     tables = season.tables()
     assert list(tables) == [
         "nba_raw.schedule",
         "nba_analytics.player_game_summary",
+        "nba_raw.player_aliases",
         "nba_raw.player_points_props",
         "nba_raw.injury_report",
     ]
@@ -204,10 +247,8 @@ def test_full_season_schedule(season: Season) -> None:
 
 
 def test_game_ids_name_the_teams(season: Season) -> None:
-    for gid, day, home, away in zip(
-        *(col(season.schedule, c) for c in season.schedule.column_names if c != "season"),
-        strict=True,
-    ):
+    columns = ("game_id", "game_date", "home_team_abbr", "away_team_abbr")
+    for gid, day, home, away in zip(*(col(season.schedule, c) for c in columns), strict=True):
         assert gid == f"{str(day).replace('-', '')}_{away}_{home}"
 
 
@@ -266,11 +307,10 @@ def test_box_scores_add_up(season: Season) -> None:
 
 def test_rows_match_the_schedule(season: Season) -> None:
     box = season.player_game_summary
+    columns = ("game_id", "game_date", "home_team_abbr", "away_team_abbr")
     games = {
         gid: (day, home, away)
-        for gid, day, _, home, away in zip(
-            *(col(season.schedule, c) for c in season.schedule.column_names), strict=True
-        )
+        for gid, day, home, away in zip(*(col(season.schedule, c) for c in columns), strict=True)
     }
     for gid, day, team, opp, home in zip(
         col(box, "game_id"),
@@ -340,7 +380,9 @@ def test_market_is_sharp(graded: tuple[np.ndarray, np.ndarray]) -> None:
 
 
 def test_prop_lines_look_like_a_sportsbook(
-    season: Season, closing: dict[tuple[str, object], list[float]]
+    season: Season,
+    snapshots: dict[tuple[str, object, str, object], list[tuple]],
+    closing: dict[tuple[str, object], list[float]],
 ) -> None:
     props = season.player_points_props
     lines = col(props, "points_line")
@@ -348,27 +390,118 @@ def test_prop_lines_look_like_a_sportsbook(
     assert (lines % 1 == 0.0).mean() > 0  # the odd whole number, so pushes can happen
     assert lines.min() >= 0.5
     assert set(col(props, "bookmaker")) == {"draftkings", "fanduel", "betmgm", "caesars"}
-    over, under = col(props, "over_odds"), col(props, "under_odds")
-    for odds in (over, under):
+    mains = np.array(
+        [next(o for o in offered if o[0] == main_line(offered)) for offered in snapshots.values()]
+    )
+    for odds in (mains[:, 1], mains[:, 2]):
         assert np.all((odds <= -100) | (odds >= 100))
         assert np.median(odds) == -110
         assert ((odds >= -125) & (odds <= -105)).mean() > 0.6
         assert odds.min() >= -200 and odds.max() <= 200
-    # Several snapshots per book on game day, all before the evening tip-offs.
-    at = col(props, "processed_at").astype("datetime64[us]")
-    assert np.array_equal(at.astype("datetime64[D]"), col(props, "game_date"))
-    hours = (at - at.astype("datetime64[D]")).astype("timedelta64[m]").astype(int) / 60
-    assert hours.min() >= 12 and hours.max() < 23.5
+    # Several snapshots per book on game day: one to three.
     snaps = defaultdict(int)
-    book_keys = zip(
-        col(props, "player_lookup"), col(props, "game_date"), col(props, "bookmaker"), strict=True
-    )
-    for key in book_keys:
-        snaps[key] += 1
-    assert set(snaps.values()) <= {1, 2, 3} and len(set(snaps.values())) == 3
+    for name, day, book, _ in snapshots:
+        snaps[(name, day, book)] += 1
+    assert set(snaps.values()) == {1, 2, 3}
     # Books differ by at most a point at close.
     widths = np.array([max(v) - min(v) for v in closing.values()])
     assert (widths <= 1.0).mean() > 0.95 and (widths == 0).mean() > 0.4
+
+
+def test_big_books_offer_alternate_lines_priced_further_from_even(
+    snapshots: dict[tuple[str, object, str, object], list[tuple]],
+) -> None:
+    with_alternates = {key: offered for key, offered in snapshots.items() if len(offered) > 1}
+    assert 0.2 < len(with_alternates) / len(snapshots) < 0.6
+    assert {book for _, _, book, _ in with_alternates} == {
+        "draftkings", "fanduel", "betmgm", "caesars"
+    }  # fmt: skip
+    for offered in with_alternates.values():
+        main = main_line(offered)
+        gaps = sorted(
+            abs(implied(np.array(o[1:])) @ [1, -1]) for o in offered
+        )  # the main line is strictly the closest to even: no tie for the rule to break
+        assert gaps[0] < gaps[1]
+        assert {line - main for line, _, _ in offered} - {0.0} <= {-2.0, -1.0, 1.0, 2.0}
+        assert len({line for line, _, _ in offered}) == len(offered)
+
+
+def test_books_spell_some_names_their_own_way_and_aliases_map_all_but_a_few(
+    season: Season, players: dict[str, str]
+) -> None:
+    box = set(col(season.player_game_summary, "player_lookup"))
+    written = set(col(season.player_points_props, "player_lookup"))
+    assert any(not name.isascii() for name in written)  # accents: normalization copes
+    variants = {name for name in written if normalize_name(name) not in box}
+    assert 20 <= len(variants) <= 60
+    unmatched = {name for name in variants if normalize_name(name) not in players}
+    assert 1 <= len(unmatched) <= 8  # the few a new feed leaves for `players unmatched`
+    assert set(players.values()) <= box
+    aliases = season.player_aliases
+    assert set(col(aliases, "source")) <= {"draftkings", "fanduel", "betmgm", "caesars"}
+    assert {normalize_name(a) for a in col(aliases, "alias")}.isdisjoint(box)
+
+
+def test_late_tip_offs_are_the_next_day_in_utc_and_the_closing_lines_follow(
+    season: Season,
+) -> None:
+    schedule = season.schedule
+    tip = col(schedule, "tipoff_at").astype("datetime64[s]")
+    eastern = [
+        datetime.fromtimestamp(int(t.astype(int)), UTC).astimezone(ZoneInfo("America/New_York"))
+        for t in tip
+    ]
+    assert [t.date() for t in eastern] == list(col(schedule, "game_date").astype(object))
+    assert {(t.hour, t.minute) for t in eastern} >= {(19, 0), (22, 30)}
+    next_utc_day = tip.astype("datetime64[D]") > col(schedule, "game_date")
+    assert all(next_utc_day[[t.hour >= 20 for t in eastern]])  # 8 pm ET and later, all year
+
+    # every snapshot before its game's tip-off; a late game's closing lines on the next UTC day
+    props = season.player_points_props
+    tip_of = {}
+    for day, home, away, at in zip(
+        *(col(schedule, c) for c in ("game_date", "home_team_abbr", "away_team_abbr")), tip,
+        strict=True,
+    ):  # fmt: skip
+        tip_of[(day, home)] = tip_of[(day, away)] = at
+    box = season.player_game_summary
+    team_of = {
+        (lookup, day): team
+        for lookup, day, team in zip(
+            *(col(box, c) for c in ("player_lookup", "game_date", "team_abbr")), strict=True
+        )
+    }
+    at = col(props, "processed_at").astype("datetime64[s]")
+    days = col(props, "game_date")
+    before = [
+        stamp < tip_of[(day, team_of[(normalize_name(name), day)])]
+        for name, day, stamp in zip(col(props, "player_lookup"), days, at, strict=True)
+        if (normalize_name(name), day) in team_of
+    ]
+    assert len(before) > 100_000 and all(before)
+    assert 0.05 < (at.astype("datetime64[D]") > days).mean() < 0.5
+
+
+def test_two_seasons_one_league() -> None:
+    both = generate_seasons(
+        2, tuple((start, start + timedelta(days=20)) for start, _ in DEMO_SEASONS), teams=6
+    )
+    schedule = both.schedule
+    seasons = col(schedule, "season")
+    assert list(dict.fromkeys(seasons)) == ["2024-25", "2025-26"]
+    box = both.player_game_summary
+    by_season = defaultdict(set)
+    game_season = dict(zip(col(schedule, "game_id"), seasons, strict=True))
+    for game, lookup in zip(col(box, "game_id"), col(box, "player_lookup"), strict=True):
+        by_season[game_season[game]].add(lookup)
+    # the same players, who come back after the summer
+    assert len(by_season["2024-25"] & by_season["2025-26"]) > 0.8 * len(by_season["2025-26"])
+    days = col(both.player_points_props, "game_date").astype(object)
+    assert min(days) < DEMO_SEASONS[1][0] <= max(days)  # last season has lines to train on
+    with pytest.raises(ValueError, match="overlaps"):
+        generate_seasons(
+            2, ((date(2025, 1, 1), date(2025, 3, 1)), (date(2025, 2, 1), date(2025, 4, 1)))
+        )
 
 
 # ----------------------------------------------------------------------------- injuries
@@ -427,7 +560,7 @@ def test_game_time_decisions_play_at_the_right_rates(
 
 
 def test_props_and_reports_only_for_teams_playing_that_day(
-    season: Season, latest_status: dict[tuple[str, object], str]
+    season: Season, latest_status: dict[tuple[str, object], str], players: dict[str, str]
 ) -> None:
     playing = {
         (team, day)
@@ -446,7 +579,11 @@ def test_props_and_reports_only_for_teams_playing_that_day(
     box = season.player_game_summary
     suited = set(zip(col(box, "player_lookup"), col(box, "game_date"), strict=True))
     props = season.player_points_props
-    posted = set(zip(col(props, "player_lookup"), col(props, "game_date"), strict=True))
+    posted = {
+        (players[normalize_name(name)], day)
+        for name, day in zip(col(props, "player_lookup"), col(props, "game_date"), strict=True)
+        if normalize_name(name) in players
+    }
     # Every posted player is on a team playing that day: in the box score or on the report.
     assert posted <= suited | set(latest_status)
     assert all(latest_status.get(key) not in ("OUT", "DOUBTFUL") for key in posted)
@@ -465,9 +602,10 @@ def test_props_and_reports_only_for_teams_playing_that_day(
         ("nba_analytics.player_game_summary", ("game_id", "player_lookup")),
         (
             "nba_raw.player_points_props",
-            ("player_lookup", "game_date", "bookmaker", "processed_at"),
+            ("player_lookup", "game_date", "bookmaker", "processed_at", "points_line"),
         ),
         ("nba_raw.injury_report", ("player_lookup", "game_date", "report_time")),
+        ("nba_raw.player_aliases", ("alias",)),
     ],
 )
 def test_unique_keys(season: Season, table: str, key: tuple[str, ...]) -> None:

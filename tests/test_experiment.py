@@ -13,6 +13,7 @@ from shadowline.flows.grading import grading
 from shadowline.tasks.features import FEATURE_SETS
 from shadowline.tasks.warehouse import Warehouse
 from tests import prefect_api
+from tests.samples import DEMO_WINDOW
 
 pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
 DAY = date(2026, 3, 4)  # the day after the demo fixture's window
@@ -261,37 +262,69 @@ def test_a_run_on_its_own_frees_the_warehouse_file_before_it_reports_its_end(
     assert opened.returncode == 0, opened.stderr
 
 
-def test_every_player_with_a_line_is_scored_unless_out_even_back_from_a_long_absence(
-    demo_url: str, demo_warehouse: Warehouse
-) -> None:
-    summary = experiment(game_date=DAY, warehouse=demo_url)
-    with_line = demo_warehouse.query(
+# A mid-season day on which three players with a line are back from 40+ days without a game.
+BACK_FROM_ABSENCE = date(2026, 2, 25)
+
+
+def lines_to_score(warehouse: Warehouse, day: date) -> tuple[set[str], set[str]]:
+    """The players with a prop line on `day` who are not OUT (names through the aliases), and
+    the prop names that match no player."""
+    rows = warehouse.query(
         """with lines as (
-             select distinct coalesce(n.player_lookup, p.player_lookup) as player_lookup
+             select distinct n.player_lookup, p.player_lookup as name
              from nba_raw.player_points_props as p
              left join nba_predictions.v_player_names as n on n.name = p.player_lookup
              where p.game_date = @d),
            latest as (
              select player_lookup, injury_status from nba_raw.injury_report where game_date = @d
              qualify row_number() over (partition by player_lookup order by report_time desc) = 1)
-           select l.player_lookup from lines as l left join latest as i using (player_lookup)
+           select l.player_lookup, l.name
+           from lines as l left join latest as i using (player_lookup)
            where coalesce(i.injury_status, '') != 'OUT'""",
-        {"d": DAY},
-    )["player_lookup"].to_pylist()
-    rows = predictions(demo_warehouse)
-    for model in DEMO_MODELS:
-        scored = {r["player_lookup"] for r in rows if r["model_id"] == model and r["betting_line"]}
-        assert scored == set(with_line), model
-    assert summary.slate is not None and summary.slate.with_line == len(with_line) > 0
-    # among them, players back from 40+ days without a game (no box score in the 30-day roster)
+        {"d": day},
+    ).to_pylist()
+    matched = {r["player_lookup"] for r in rows if r["player_lookup"] is not None}
+    return matched, {r["name"] for r in rows if r["player_lookup"] is None}
+
+
+def test_every_player_with_a_line_is_scored_unless_out_even_back_from_a_long_absence(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    summary = experiment(game_date=BACK_FROM_ABSENCE, warehouse=demo_url)
+    # the fixture's window (every team's first game of the season) and the day just run
+    for day in (*DEMO_WINDOW, BACK_FROM_ABSENCE):
+        with_line, unmatched = lines_to_score(demo_warehouse, day)
+        rows = predictions(demo_warehouse, day)
+        for model in DEMO_MODELS:
+            ours = [r for r in rows if r["model_id"] == model]
+            scored = {r["player_lookup"] for r in ours if r["betting_line"] is not None}
+            assert scored == with_line > set(), (day, model)
+        for logged in run_log(demo_warehouse, day):
+            assert logged["players_with_line"] == len(with_line), day
+            assert logged["props_unmatched"] == len(unmatched), day
+    assert summary.slate is not None and summary.slate.with_line == len(with_line)
+
+    # The window's days are the first game of the season for all 30 teams...
+    first_games = demo_warehouse.query(
+        """select team, min(game_date) as first_game
+           from (select home_team_abbr as team, game_date from nba_raw.schedule
+                 union all select away_team_abbr, game_date from nba_raw.schedule)
+           where game_date >= @start group by team""",
+        {"start": DEMO_WINDOW[0]},
+    )["first_game"].to_pylist()
+    assert len(first_games) == 30 and set(first_games) == set(DEMO_WINDOW)
+    # ...and on the mid-season day, players back from 40+ days without a game are among them
     back = demo_warehouse.query(
-        """select p.player_lookup, max(b.game_date) as last_game
-           from (select distinct player_lookup from nba_raw.player_points_props
-                 where game_date = @d) as p
+        """select n.player_lookup
+           from nba_raw.player_points_props as p
+           join nba_predictions.v_player_names as n on n.name = p.player_lookup
            join nba_analytics.player_game_summary as b
-             on b.player_lookup = p.player_lookup and b.game_date < @d and b.minutes_played > 0
-           group by p.player_lookup
+             on b.player_lookup = n.player_lookup and b.game_date < @d and b.minutes_played > 0
+           where p.game_date = @d
+           group by n.player_lookup
            having max(b.game_date) <= date_sub(@d, interval 40 day)""",
-        {"d": DAY},
+        {"d": BACK_FROM_ABSENCE},
     )["player_lookup"].to_pylist()
-    assert back and set(back) <= set(with_line)
+    assert back and set(back) <= with_line
+    # and some book's spelling of a name on the window's days matches no player: logged above
+    assert any(lines_to_score(demo_warehouse, day)[1] for day in DEMO_WINDOW)

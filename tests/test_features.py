@@ -161,14 +161,14 @@ def test_each_book_counts_once_with_its_main_line_the_one_priced_closest_to_even
     ]
     one_player_one_game(warehouse)
     book_a = pa.Table.from_pylist(snapshot[:3])
-    assert load_rows(warehouse, "nba_raw.player_points_props", book_a) == 3
+    assert load_rows(warehouse, "nba_raw.player_points_props", book_a).rows == 3
     build_features(warehouse, D, D)
     row = feature_rows(warehouse, D, D)[(D, "p")]
     assert row["betting_line"] == 19.5 and row["line_books"] == 1  # -110/-110, not 18.5 or 20.5
 
     loaded = load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshot))
     again = load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshot))
-    assert loaded == again == 8
+    assert loaded.rows == again.rows == 8
     stored = warehouse.query("select count(*) as n from nba_raw.player_points_props")
     assert stored["n"].to_pylist() == [8]
     build_features(warehouse, D, D)
@@ -183,9 +183,8 @@ def test_a_repeated_row_loads_once_and_conflicting_offers_are_refused_in_plain_w
     from shadowline.tasks.loading import LoadError
 
     offer = props_snapshot("a", 19.5, 20, -110, -110)
-    assert (
-        load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist([offer] * 2)) == 1
-    )
+    twice = pa.Table.from_pylist([offer] * 2)
+    assert load_rows(warehouse, "nba_raw.player_points_props", twice).rows == 1
     clash = pa.Table.from_pylist([offer, {**offer, "over_odds": -120, "under_odds": 100}])
     with pytest.raises(LoadError) as refused:
         load_rows(warehouse, "nba_raw.player_points_props", clash)
