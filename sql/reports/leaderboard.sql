@@ -1,8 +1,9 @@
--- The all-time leaderboard as `shadowline leaderboard` shows it, best MAE first.
+-- The all-time leaderboard as `shadowline leaderboard` shows it, best MAE first: each model's MAE
+-- on all its graded rows, then on the graded rows with a line beside the line's own MAE there.
 -- grain: one row per model_id with graded predictions.
 select
   rank, model_id, model_type, feature_version, is_production, is_baseline, graded_predictions,
-  mae, median_error, p90_error, within_5_rate, bets, bet_accuracy, roi, beat_vegas_rate,
-  beat_baseline_rate
+  mae, lined_predictions, mae_on_lined, line_mae, mae_vs_line, within_5_rate, bets,
+  bet_accuracy, roi, beat_vegas_rate, beat_baseline_rate
 from nba_predictions.v_ml_model_leaderboard
 order by mae

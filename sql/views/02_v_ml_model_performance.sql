@@ -2,6 +2,9 @@
 -- one row per model per game date (all_time = false) and one per model over all dates
 -- (all_time = true, game_date NULL). The daily and leaderboard views select from it.
 -- bet_accuracy = wins / (wins + losses); roi is per bet at -110 (break-even 52.38%).
+-- mae covers every graded row; mae_on_lined and line_mae cover the graded rows with a line, so
+-- the model and the consensus line are compared on exactly the same rows (mae_vs_line < 0:
+-- the model was closer than the line).
 create or replace view nba_predictions.v_ml_model_performance as
 with
 
@@ -13,7 +16,8 @@ results as (
     percentile_cont(prediction_error, 0.9) over (partition by model_id, game_date)
       as day_p90_error,
     percentile_cont(prediction_error, 0.5) over (partition by model_id) as all_median_error,
-    percentile_cont(prediction_error, 0.9) over (partition by model_id) as all_p90_error
+    percentile_cont(prediction_error, 0.9) over (partition by model_id) as all_p90_error,
+    is_graded and betting_line is not null as is_lined
   from nba_predictions.v_ml_model_prediction_results
 ),
 
@@ -44,7 +48,10 @@ measures as (
     safe_divide(sum(units_at_110), countif(bet_outcome is not null)) as roi,
     safe_divide(countif(beat_vegas), countif(beat_vegas is not null)) as beat_vegas_rate,
     safe_divide(countif(beat_baseline), countif(beat_baseline is not null))
-      as beat_baseline_rate
+      as beat_baseline_rate,
+    countif(is_lined) as lined_predictions,
+    avg(if(is_lined, prediction_error, null)) as mae_on_lined,
+    avg(if(is_lined, abs(actual_points - betting_line), null)) as line_mae
   from results
   group by grouping sets ((model_id, game_date), (model_id))
 ),
@@ -53,7 +60,8 @@ final as (
   select
     * except (day_median_error, day_p90_error, all_median_error, all_p90_error),
     if(all_time, all_median_error, day_median_error) as median_error,
-    if(all_time, all_p90_error, day_p90_error) as p90_error
+    if(all_time, all_p90_error, day_p90_error) as p90_error,
+    mae_on_lined - line_mae as mae_vs_line
   from measures
 )
 

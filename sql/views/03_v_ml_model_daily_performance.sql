@@ -22,7 +22,11 @@ final as (
     bet_accuracy,
     roi,
     beat_vegas_rate,
-    beat_baseline_rate
+    beat_baseline_rate,
+    lined_predictions,
+    mae_on_lined,
+    line_mae,
+    mae_vs_line
   from nba_predictions.v_ml_model_performance
   where not all_time
 )

@@ -33,7 +33,11 @@ final as (
     p.bet_accuracy,
     p.roi,
     p.beat_vegas_rate,
-    p.beat_baseline_rate
+    p.beat_baseline_rate,
+    p.lined_predictions,
+    p.mae_on_lined,
+    p.line_mae,
+    p.mae_vs_line
   from nba_predictions.v_ml_model_performance as p
   left join nba_predictions.ml_model_registry as r
     on r.model_id = p.model_id
