@@ -421,11 +421,16 @@ def players_unmatched(
 
 @app.command
 def leaderboard(*, format: Format = "table", session: Given) -> int:
-    """all-time model rankings by MAE"""
-    from shadowline.tasks.results import leaderboard as read_leaderboard
+    """all-time model rankings by MAE, beside the line's MAE on the same rows, and the models
+    tied for best"""
+    from shadowline.tasks.results import leaderboard_text, leaderboard_with_best_set
 
     with open_warehouse(session.warehouse) as warehouse:
-        print_table(read_leaderboard(warehouse), format)
+        board, best = leaderboard_with_best_set(warehouse)
+    if format == "table":
+        say(leaderboard_text(board, best))
+    else:
+        print_table(board, format)
     return 0
 
 
@@ -438,15 +443,30 @@ def head_to_head(
     format: Format = "table",
     session: Given,
 ) -> int:
-    """compare two models on the predictions both made"""
-    from shadowline.tasks.results import head_to_head as read_head_to_head
-    from shadowline.tasks.results import why_no_head_to_head
+    """compare two models on the predictions both made: the MAE difference with its 95%
+    interval (game days as clusters), p-value, sign test and a verdict in words"""
+    import pyarrow as pa
 
+    from shadowline.tasks.comparisons import compare_models
+    from shadowline.tasks.results import head_to_head as read_head_to_head
+    from shadowline.tasks.results import head_to_head_text, why_no_head_to_head
+
+    if model_a == model_b:
+        raise UsageError(f"head-to-head needs two different models (got {model_a} twice)")
     with open_warehouse(session.warehouse) as warehouse:
         table = read_head_to_head(warehouse, model_a, model_b)
-        if table.num_rows == 0 and format == "table":
-            say(why_no_head_to_head(warehouse, model_a, model_b))
-            return 0
+        if table.num_rows == 0:
+            reason = why_no_head_to_head(warehouse, model_a, model_b)
+            if format == "table":
+                say(reason)
+                return 0
+        comparison = compare_models(warehouse, model_a, model_b)
+    if format == "table":
+        say(head_to_head_text(table, comparison))
+        return 0
+    if comparison is not None:
+        for name, value in comparison.as_row().items():
+            table = table.append_column(name, pa.array([value]))
     print_table(table, format)
     return 0
 
@@ -459,14 +479,35 @@ def daily(
     session: Given,
 ) -> int:
     """each model's results on one game date"""
-    from shadowline.tasks.results import daily_performance
+    from shadowline.tasks.results import daily_performance, daily_text
 
     game_date = date or session.settings.yesterday()
     with open_warehouse(session.warehouse) as warehouse:
         table = daily_performance(warehouse, game_date)
     if format == "table":
         say(f"daily performance {game_date}")
-    print_table(table, format)
+        say(daily_text(table))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
+def monitor(*, format: Format = "table", session: Given) -> int:
+    """each enabled model against production: an anytime-valid 95% confidence sequence, safe
+    to read every day (updated by every grading run)"""
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.monitor import read_monitor, update_monitor
+    from shadowline.tasks.results import monitor_text
+
+    with open_warehouse(session.warehouse) as warehouse:
+        update_monitor(warehouse, datetime.now(UTC))
+        table = read_monitor(warehouse)
+    if format == "table":
+        say(monitor_text(table))
+    else:
+        print_table(table, format)
     return 0
 
 

@@ -14,14 +14,21 @@ from datetime import date, timedelta
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
+from shadowline.tasks.comparisons import compare_models
 from shadowline.tasks.demo import DEMO_SEASONS, generate_seasons
 from shadowline.tasks.features import build_features, game_days, schedule_bounds
 from shadowline.tasks.loading import load_rows
+from shadowline.tasks.monitor import read_monitor
 from shadowline.tasks.players import matching
 from shadowline.tasks.registry import promote, set_baseline
-from shadowline.tasks.report import format_table
 from shadowline.tasks.resources import lend, scorers_for_run
-from shadowline.tasks.results import head_to_head, leaderboard
+from shadowline.tasks.results import (
+    head_to_head,
+    head_to_head_text,
+    leaderboard_text,
+    leaderboard_with_best_set,
+    monitor_text,
+)
 from shadowline.tasks.settings import Settings
 from shadowline.tasks.training import train
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
@@ -123,10 +130,14 @@ def _run_window(warehouse: Warehouse, window: list[date], step: _Steps) -> None:
 def _show(warehouse: Warehouse, say: Callable[[str], None]) -> None:
     say("")
     say("Leaderboard (nba_predictions.v_ml_model_leaderboard)")
-    say(format_table(leaderboard(warehouse)))
+    say(leaderboard_text(*leaderboard_with_best_set(warehouse)))
     say("")
     say(f"Head-to-head: {PRODUCTION} (production) vs {BASELINE} (baseline)")
-    say(format_table(head_to_head(warehouse, PRODUCTION, BASELINE)))
+    table = head_to_head(warehouse, PRODUCTION, BASELINE)
+    say(head_to_head_text(table, compare_models(warehouse, PRODUCTION, BASELINE)))
+    say("")
+    say("Daily monitor: each challenger against production (nba_predictions.ml_model_monitor)")
+    say(monitor_text(read_monitor(warehouse)))
     say("")
     say("Player names in the feeds (nba_raw.player_aliases; list the rest with")
     say("`shadowline players unmatched`)")

@@ -18,8 +18,10 @@ from shadowline.tasks.flow_tasks import (
     read_daily_performance,
     read_grading_status,
     read_leaderboard,
+    update_monitor,
 )
 from shadowline.tasks.grading import GradingStatus
+from shadowline.tasks.monitor import MONITOR_LEGEND
 from shadowline.tasks.report import format_markdown
 from shadowline.tasks.resources import warehouse_for_run
 from shadowline.tasks.settings import Settings
@@ -34,6 +36,7 @@ class GradingSummary:
     changed: int
     daily: pa.Table | None
     note: str | None = None
+    monitor: pa.Table | None = None  # each enabled challenger's state against production
 
 
 def _run_name() -> str:
@@ -55,6 +58,9 @@ def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
     parts = [f"# Grading {day}", status]
     if summary.daily is not None:
         parts += [f"## Results on {day}", format_markdown(summary.daily)]
+    if summary.monitor is not None:
+        parts += ["## Daily monitor: challengers against production", MONITOR_LEGEND]
+        parts += [format_markdown(summary.monitor)]
     parts += ["## All-time leaderboard", format_markdown(leaderboard)]
     create_markdown_artifact(
         key=f"grading-{day}", markdown="\n\n".join(parts), description=f"grading {day}: {status}"
@@ -104,4 +110,6 @@ def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
         after.ungraded,
     )
     daily = read_daily_performance(warehouse, game_date)
-    return GradingSummary(game_date, before, after, changed, daily)
+    return GradingSummary(
+        game_date, before, after, changed, daily, monitor=update_monitor(warehouse)
+    )

@@ -13,7 +13,7 @@ retry inside the Cloud Storage client, which backs off on the same transient err
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 from prefect import Task, task
@@ -22,7 +22,7 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import exponential_backoff
 
-from shadowline.tasks import features, grading, predictions, registry, results
+from shadowline.tasks import features, grading, monitor, predictions, registry, results
 from shadowline.tasks.models import ModelSpec
 from shadowline.tasks.scoring import ScoreResult, ScorerPool
 from shadowline.tasks.warehouse import Warehouse, is_transient
@@ -97,6 +97,14 @@ def grade_predictions(warehouse: Warehouse, game_date: date) -> int:
 @task(name="read daily performance", **IO)
 def read_daily_performance(warehouse: Warehouse, game_date: date) -> pa.Table:
     return results.daily_performance(warehouse, game_date)
+
+
+@task(name="refresh monitor", **IO)
+def update_monitor(warehouse: Warehouse) -> pa.Table:
+    """Recompute each enabled challenger's confidence sequence against production; its latest
+    state per challenger."""
+    monitor.update_monitor(warehouse, datetime.now(UTC))
+    return monitor.read_monitor(warehouse)
 
 
 @task(name="read leaderboard", **IO)

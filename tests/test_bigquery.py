@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from datetime import date
 
 import pyarrow as pa
@@ -144,9 +145,27 @@ def _agree(
         "leaderboard": ("select * from nba_predictions.v_ml_model_leaderboard", ["model_id"]),
         "head_to_head": ("select * from nba_predictions.v_ml_model_head_to_head",
                          ["model_a", "model_b"]),
+        "monitor": ("select model_id, against_model_id, game_date, game_days, shared_rows, "
+                    "estimate, lower_bound, upper_bound, state "
+                    "from nba_predictions.ml_model_monitor",
+                    ["model_id", "against_model_id", "game_date"]),
     }  # fmt: skip
     for what, (sql, key) in checks.items():
         assert_same_rows(comparable(duck, sql, key), comparable(bq, sql, key), what)
+
+    # The statistics come from paired rows each backend reads: the same numbers on both.
+    from shadowline.tasks.comparisons import best_set, compare_models
+
+    on_duck = asdict(compare_models(duck, "catboost_v2", "catboost_v1"))
+    on_bq = asdict(compare_models(bq, "catboost_v2", "catboost_v1"))
+    numbers = {k for k, v in on_duck.items() if isinstance(v, float)}
+    assert {k: on_duck[k] for k in numbers} == pytest.approx({k: on_bq[k] for k in numbers})
+    assert {k: v for k, v in on_duck.items() if k not in numbers} == {
+        k: v for k, v in on_bq.items() if k not in numbers
+    }
+    assert on_duck["game_days"] == len(WINDOW)
+    models = ["catboost_v1", "catboost_v2", "lightgbm_v1", "xgboost_v2"]
+    assert best_set(duck, models) == best_set(bq, models)
 
     # A rerun leaves the same rows; a failure after the load and the delete, before the insert,
     # rolls the whole replacement back: the date keeps its previous rows.

@@ -57,6 +57,7 @@ def test_help_lists_every_command() -> None:
         "leaderboard",
         "head-to-head",
         "daily",
+        "monitor",
         "server",
     ):
         assert f"│ {command} " in shown, command
@@ -323,3 +324,81 @@ def test_players_unmatched_says_so_when_every_name_matches(
     assert "every name in the props and the injury report matches a player" in (
         capsys.readouterr().out
     )
+
+
+def test_the_comparisons_put_the_line_on_the_same_rows_and_carry_their_uncertainty(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(demo_url, "leaderboard") == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header.index("line_mae") == header.index("mae_on_lined") + 1
+    assert header.index("best_set") == header.index("mae") + 1
+    words = " ".join(out.split())
+    assert "line_mae the consensus line's" in words
+    (h2h,) = query(
+        demo_url,
+        "select * from nba_predictions.v_ml_model_head_to_head "
+        "where model_a = 'catboost_v1' and model_b = 'catboost_v2'",
+    )
+    days, rows = h2h["game_days"], h2h["shared_predictions"]
+    assert (
+        f"on the {rows:,} rows over {days} game days that every model on the board graded" in words
+    )
+
+    # the line's MAE, computed by hand on each model's graded rows with a line
+    assert cli(demo_url, "leaderboard", "--format", "json") == 0
+    board = {r["model_id"]: r for r in json.loads(capsys.readouterr().out)}
+    by_hand = query(
+        demo_url,
+        "select model_id, count(*) as n, avg(prediction_error) as mae, "
+        "avg(abs(actual_points - betting_line)) as line_mae "
+        "from nba_predictions.ml_model_predictions "
+        "where prediction_error is not null and betting_line is not null group by model_id",
+    )
+    for r in by_hand:
+        shown = board[r["model_id"]]
+        assert shown["lined_predictions"] == r["n"]
+        assert shown["mae_on_lined"] == pytest.approx(r["mae"])
+        assert shown["line_mae"] == pytest.approx(r["line_mae"])
+        assert shown["mae_vs_line"] == pytest.approx(r["mae"] - r["line_mae"])
+    assert any(r["best_set"] for r in board.values())
+    best = min(board.values(), key=lambda r: r["mae"])
+    assert best["best_set"] is True
+
+    assert cli(demo_url, "head-to-head", "catboost_v2", "catboost_v1") == 0
+    out = capsys.readouterr().out
+    assert "mae_difference (catboost_v1 - catboost_v2)" in out and "95% CI" in out
+    assert "sign test: catboost_v1 closer on" in out
+    verdict = out.strip().splitlines()[-1]
+    assert verdict.endswith(f"{days} game days, {rows:,} shared rows)")
+    assert "catboost_v2" in verdict and " p " in verdict.replace("p =", " p ").replace("p <", " p ")
+    assert cli(demo_url, "head-to-head", "catboost_v1", "catboost_v2", "--format", "json") == 0
+    (shown,) = json.loads(capsys.readouterr().out)
+    assert shown["ci_lower"] <= shown["mae_difference"] <= shown["ci_upper"]
+    assert 0 <= shown["p_value"] <= 1 and shown["verdict"] == verdict
+    assert cli(demo_url, "head-to-head", "catboost_v2", "catboost_v2") == 2
+    assert "two different models" in capsys.readouterr().err
+
+
+def test_monitor_shows_each_enabled_challenger_against_production(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(demo_url, "monitor", "--format", "json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert {r["model_id"] for r in shown} == {"catboost_v1", "lightgbm_v1", "xgboost_v2"}
+    assert {r["against_model_id"] for r in shown} == {"catboost_v2"}
+    days = query(
+        demo_url,
+        "select count(distinct game_date) as n from "
+        "nba_predictions.ml_model_predictions where prediction_error is not null",
+    )
+    assert all(r["game_days"] == days[0]["n"] for r in shown)
+    # two game days cannot bound the sequence yet: undecided, whatever the estimates say
+    assert all(r["state"] == "undecided" and r["lower_bound"] is None for r in shown)
+    # reading it again changes nothing and adds no row
+    count = "select count(*) as n from nba_predictions.ml_model_monitor"
+    before = query(demo_url, count)
+    assert cli(demo_url, "monitor") == 0
+    assert "valid however often it is read" in " ".join(capsys.readouterr().out.split())
+    assert query(demo_url, count) == before

@@ -239,6 +239,13 @@ def test_grading_fills_results_and_a_second_run_changes_nothing(
     daily, board = artifact.data.split("## All-time leaderboard")
     assert f"## Results on {DAY}" in daily and f"{first.after.graded:,} graded" in daily
     assert all(f"| {model} |" in daily and f"| {model} |" in board for model in DEMO_MODELS)
+    # the daily monitor: each enabled challenger against production (catboost_v2)
+    monitor = daily.split("## Daily monitor: challengers against production")[1]
+    challengers = DEMO_MODELS - {"catboost_v2"}
+    assert first.monitor is not None
+    assert set(first.monitor["model_id"].to_pylist()) == challengers
+    assert set(first.monitor["against_model_id"].to_pylist()) == {"catboost_v2"}
+    assert all(f"| {model} | catboost_v2 |" in monitor for model in challengers)
 
 
 def test_a_run_on_its_own_frees_the_warehouse_file_before_it_reports_its_end(

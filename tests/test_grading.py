@@ -262,3 +262,52 @@ def test_games_without_box_scores_stay_ungraded(warehouse: Warehouse) -> None:
     add_box(warehouse, [("b", 25, 12)], game_id="EARLY")  # another game is final
     assert grade_predictions(warehouse, DAY) == 0
     assert graded(warehouse)[("challenger", "a")]["result_updated_at"] is None
+
+
+def test_a_regraded_day_changes_its_monitor_row_and_never_duplicates_it(
+    warehouse: Warehouse,
+) -> None:
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.monitor import update_monitor
+
+    add_registry(warehouse)
+    warehouse.execute(
+        "update nba_predictions.ml_model_registry set is_production = (model_id = 'base') "
+        "where true"
+    )
+    add_predictions(
+        warehouse,
+        [
+            dict(model_id=m, player_lookup=p, predicted_points=points)
+            for m, p, points in [
+                ("base", "a", 10.0),
+                ("base", "b", 20.0),
+                ("challenger", "a", 12.0),
+                ("challenger", "b", 19.0),
+            ]
+        ],  # fmt: skip
+    )
+    add_box(warehouse, [("a", 30, 12), ("b", 30, 20)])
+    grade_predictions(warehouse, DAY)
+    update_monitor(warehouse, datetime.now(UTC))
+    monitor = "select * from nba_predictions.ml_model_monitor"
+    (first,) = warehouse.query(monitor).to_pylist()
+    # base errors 2 and 0, challenger 0 and 1: the challenger is 0.5 points better on average
+    assert (first["model_id"], first["against_model_id"], first["game_date"]) == (
+        "challenger",
+        "base",
+        DAY,
+    )
+    assert (first["game_days"], first["shared_rows"], first["estimate"]) == (1, 2, 0.5)
+    assert first["state"] == "undecided" and first["lower_bound"] is None
+
+    # A stat correction: player a scored 10, not 12. Regraded, the day's row changes in place.
+    warehouse.execute(
+        "update nba_analytics.player_game_summary set points = 10 where player_lookup = 'a'"
+    )
+    grade_predictions(warehouse, DAY)
+    update_monitor(warehouse, datetime.now(UTC))
+    (second,) = warehouse.query(monitor).to_pylist()
+    assert second["estimate"] == -1.5  # base errors 0 and 0, challenger 2 and 1
+    assert second["updated_at"] > first["updated_at"]

@@ -167,6 +167,6 @@ def test_each_tables_arrow_schema_is_the_table_the_warehouse_creates(warehouse: 
     same DDL: names, order, types and NOT NULL."""
     from shadowline.tasks.warehouse.schemas import arrow_schema, table_names
 
-    assert len(table_names()) == 11
+    assert len(table_names()) == 12
     for table in table_names():
         assert arrow_schema(table) == warehouse.table_schema(table), table

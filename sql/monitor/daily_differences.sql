@@ -1,0 +1,43 @@
+-- Each enabled challenger against the production model, per game date, on the rows both graded:
+-- the monitor's observations. difference = production's MAE - the challenger's (> 0: better).
+-- grain: one row per model_id, against_model_id, game_date.
+with
+
+production as (
+  select model_id
+  from nba_predictions.ml_model_registry
+  where is_production
+),
+
+challengers as (
+  select model_id
+  from nba_predictions.ml_model_registry
+  where enabled and not coalesce(is_production, false)
+),
+
+graded as (
+  select model_id, player_lookup, game_date, prediction_error
+  from nba_predictions.v_ml_model_prediction_results
+  where is_graded
+),
+
+final as (
+  select
+    m.model_id,
+    a.model_id as against_model_id,
+    m.game_date,
+    count(*) as shared_rows,
+    avg(a.prediction_error - m.prediction_error) as difference
+  from challengers as c
+  join graded as m
+    on m.model_id = c.model_id
+  join graded as a
+    on a.player_lookup = m.player_lookup
+    and a.game_date = m.game_date
+  join production as p
+    on p.model_id = a.model_id
+  group by m.model_id, a.model_id, m.game_date
+)
+
+select * from final
+order by model_id, against_model_id, game_date
