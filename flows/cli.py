@@ -8,21 +8,28 @@ so `--help` and the table commands start fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import cyclopts
 from cyclopts import App, Parameter, validators
 
+from shadowline.tasks.domains import (
+    MIN_EDGE_RULE,
+    MODEL_ID_RULE,
+    InvalidValue,
+    check_min_edge,
+    check_model_id,
+)
 from shadowline.tasks.errors import ShadowlineError, UsageError
 from shadowline.tasks.features import FEATURE_SETS
 from shadowline.tasks.loading import RAW_TABLES
 from shadowline.tasks.models import MODEL_TYPES
 from shadowline.tasks.report import FORMATS, format_table, print_table
-from shadowline.tasks.settings import Settings, apply_runtime_defaults
+from shadowline.tasks.settings import Settings, apply_runtime_defaults, read_settings
 from shadowline.tasks.warehouse import open_warehouse
 
 # Choices shown in --help and checked when parsing, from the one place each is defined.
@@ -41,8 +48,35 @@ def _iso_date(type_: object, tokens: Sequence[cyclopts.Token]) -> date:
 
 
 Day = Annotated[date, Parameter(converter=_iso_date)]
+
+
+def _domain(check: Callable[[Any], object], rule: str) -> Callable[[object, object], None]:
+    """A cyclopts validator from a domain check: the usage error states the rule (cyclopts
+    already names the argument and the value)."""
+
+    def validate(type_: object, value: object) -> None:
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            try:
+                check(item)
+            except InvalidValue:
+                raise ValueError(rule) from None
+
+    return validate
+
+
+_model_ids = _domain(check_model_id, MODEL_ID_RULE)
+_min_edge = _domain(check_min_edge, MIN_EDGE_RULE)
 ModelIds = Annotated[
-    list[str] | None, Parameter(name="--model", help="only this model, enabled or not (repeat)")
+    list[str] | None,
+    Parameter(
+        name="--model", help="only this model, enabled or not (repeat)", validator=_model_ids
+    ),
+]
+NewModelId = Annotated[
+    str,
+    Parameter(help="registry id, e.g. catboost_v3 (letters, digits, _ . -)", validator=_model_ids),
 ]
 
 
@@ -164,7 +198,7 @@ def train(
     model_type: ModelType,
     feature_version: FeatureVersion,
     train_end: Annotated[Day, Parameter(help="train on game dates before this")],
-    model_id: Annotated[str, Parameter(help="registry id, e.g. catboost_v3")],
+    model_id: NewModelId,
     register: Annotated[bool, Parameter(help="add it to the registry, enabled")] = False,
     require_features: Annotated[
         bool, Parameter(help="refuse to train when a feature has no value on any training row")
@@ -209,7 +243,7 @@ def run(
         Parameter(
             help="points between prediction and line for OVER/UNDER "
             "(default: SHADOWLINE_MIN_EDGE, 0)",
-            validator=validators.Number(gte=0),
+            validator=_min_edge,
         ),
     ] = None,
     preview_rows: Annotated[int, Parameter(show=False)] = 10,
@@ -323,7 +357,7 @@ def registry_list(*, format: Format = "table", session: Given) -> int:
 @registry_app.command(name="add")
 def registry_add(
     *,
-    model_id: Annotated[str, Parameter(help="registry id, e.g. catboost_v3")],
+    model_id: NewModelId,
     model_type: ModelType,
     feature_version: FeatureVersion,
     file: Annotated[Path, Parameter(help="the model file in its native format")],
@@ -354,7 +388,9 @@ def registry_add(
     return 0
 
 
-ModelId = Annotated[str, Parameter(name="MODEL_ID", help="a registered model_id")]
+ModelId = Annotated[
+    str, Parameter(name="MODEL_ID", help="a registered model_id", validator=_model_ids)
+]
 
 
 @registry_app.command
@@ -573,7 +609,7 @@ def _launch(
 ) -> int:
     command, bound, ignored = app.parse_args(tokens)
     if "session" in ignored:
-        settings = Settings()
+        settings = read_settings()
         if not (tokens and tokens[0] == "server"):
             from shadowline.flows.server import use_running_server
 

@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
+from shadowline.tasks.domains import check_min_edge
 from shadowline.tasks.features import Slate, make_slate
 from shadowline.tasks.flow_tasks import (
     build_features,
@@ -130,6 +131,8 @@ def experiment(
     `game_date`'s slate (default: today in Eastern time) and write the predictions; a rerun
     replaces those models' rows for that date, and the run log keeps both runs."""
     settings = Settings()
+    if min_edge is not None:
+        check_min_edge(min_edge)
     with (
         warehouse_for_run(warehouse or settings.warehouse) as store,
         scorers_for_run(settings) as scorers,

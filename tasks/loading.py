@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shadowline.tasks.domains import COLUMN_DOMAINS
 from shadowline.tasks.errors import ShadowlineError, first_line
 from shadowline.tasks.players import NAME_COLUMNS, Unmatched, normalize_names, unmatched_rows
 from shadowline.tasks.settings import Settings
@@ -88,6 +90,12 @@ def conform(
 ) -> pa.Table:
     """`rows` with exactly the table's columns and types, or a LoadError naming what is wrong.
     A `game_date` given as a time becomes its game day in `zone` (see `game_day`)."""
+    repeated = sorted({c for c in rows.column_names if rows.column_names.count(c) > 1})
+    if repeated:
+        raise LoadError(
+            f"{table}: column(s) {', '.join(repeated)} appear more than once in the header; "
+            "keep one of each"
+        )
     wanted = {f.name for f in schema}
     unknown = [c for c in rows.column_names if c not in wanted]
     if unknown:
@@ -104,25 +112,99 @@ def conform(
             columns.append(pa.nulls(rows.num_rows, field.type))
             continue
         column = rows[field.name]
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            # keys and names are compared trimmed; a blank value is no value
+            column = pc.utf8_trim_whitespace(column)
+            column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
         if field.name == "game_date" and pa.types.is_string(column.type):
             column = _game_days_from_text(column, zone)
         if field.name == "game_date" and pa.types.is_timestamp(column.type):
             column = game_day(column, zone)
         try:
+            if pa.types.is_temporal(field.type) and pa.types.is_integer(column.type):
+                raise pa.ArrowInvalid("a number is not a date or a time")
             column = column.cast(field.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            sample = next((v for v in column.to_pylist() if v is not None), None)
-            problems.append(
-                f"{field.name} should be {field.type}, found {column.type} ({sample!r})"
-            )
+            problems.append(_cast_problem(field, column))
             continue
         nulls = column.null_count
         if nulls and not field.nullable:
-            problems.append(f"{field.name} has {nulls} empty value(s) but is required")
+            first = pc.index(pc.is_null(column), True).as_py() + 1
+            problems.append(
+                f"{field.name} is required but empty in row {first} ({nulls:,} row(s) like it)"
+            )
         columns.append(column)
     if problems:
         raise LoadError(f"{table}: " + "; ".join(problems))
     return pa.table(columns, schema=schema.remove_metadata())
+
+
+def _cast_problem(field: pa.Field, column: pa.ChunkedArray) -> str:
+    """Why `column` is not `field.type`, naming the first value that is not and its row."""
+    row, value = next(
+        (
+            (i, v)
+            for i, v in enumerate(column.to_pylist())
+            if not _casts(v, column.type, field.type)
+        ),
+        (0, None),
+    )
+    if pa.types.is_temporal(field.type):
+        like = "2026-03-04" if field.type == pa.date32() else "2026-03-04T19:00:00Z"
+        number = isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+        found = f"a number ({value})" if number else repr(value)
+        return f"{field.name} should be written like {like}, found {found} in row {row + 1}"
+    return f"{field.name} should be {field.type}, found {value!r} in row {row + 1}"
+
+
+def _casts(value: object, source: pa.DataType, target: pa.DataType) -> bool:
+    if value is None:
+        return True
+    if pa.types.is_temporal(target) and (
+        isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+    ):
+        return False  # epoch numbers would become times in 1970
+    try:
+        pa.array([value], source).cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
+def check_values(rows: pa.Table, table: str) -> pa.Table:
+    """`rows` if every value is in its column's domain (`domains.COLUMN_DOMAINS`; numbers are
+    finite in every column), with choices stored upper-case; else a LoadError naming the
+    column, the first row outside it and its value."""
+    domains = COLUMN_DOMAINS.get(table, {})
+    for index, field in enumerate(rows.schema):
+        column, domain = rows[field.name], domains.get(field.name)
+        present = pc.is_valid(column).to_numpy(zero_copy_only=False)
+        if pa.types.is_floating(field.type) or pa.types.is_integer(field.type):
+            values = pc.fill_null(column.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+            with np.errstate(invalid="ignore", over="ignore"):
+                ok = np.isfinite(values)
+                if domain and domain.american_odds:
+                    ok &= (values <= -100) | (values >= 100)
+                elif domain:
+                    ok &= (values >= domain.low) & (values <= domain.high)
+                    if domain.step:
+                        ok &= values / domain.step == np.round(values / domain.step)
+        elif domain and domain.choices:
+            upper = pc.utf8_upper(column)
+            ok = pc.is_in(upper, value_set=pa.array(domain.choices)).to_numpy(zero_copy_only=False)
+            rows = rows.set_column(index, field, upper)
+        else:
+            continue
+        bad = np.flatnonzero(present & ~ok)
+        if bad.size:
+            first = int(bad[0])
+            rule = domain.rule() if domain else "a finite number"
+            raise LoadError(
+                f"{table}: {field.name} {_plain(column[first].as_py())} in row "
+                f"{first + 1} is not allowed (use {rule}); {bad.size:,} row(s) like it: fix or "
+                "drop them and load again"
+            )
+    return rows
 
 
 def _plain(value: object) -> str:
@@ -170,7 +252,7 @@ def prepare_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> pa.Table:
     if "game_date" not in rows.column_names and "tipoff_at" in rows.column_names:
         # a schedule that gives tip-off times only: each game's day is its tip-off's, in ET
         rows = rows.append_column("game_date", rows["tipoff_at"])
-    rows = conform(rows, warehouse.table_schema(table), table, zone)
+    rows = check_values(conform(rows, warehouse.table_schema(table), table, zone), table)
     for name in NAME_COLUMNS:
         if name in rows.column_names:
             rows = rows.set_column(

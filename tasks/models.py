@@ -7,6 +7,7 @@ are refused because loading them runs arbitrary code.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pyarrow as pa
 
+from shadowline.tasks.domains import check_model_id
 from shadowline.tasks.errors import ShadowlineError, first_line
 from shadowline.tasks.features import FeatureSetError, feature_names
 
@@ -238,7 +240,9 @@ def train_model(
     seed: int = 0,
 ) -> TrainedModel:
     """Train on `rows` (feature-store rows with actual_points), holding out the last 15% of game
-    dates to measure test_mae, and save the native model file as out_dir/<model_id><suffix>."""
+    dates to measure test_mae, and save the native model file as
+    out_dir/<model_id>-<first 12 hex digits of its sha256><suffix>."""
+    check_model_id(model_id)
     if model_type not in SUFFIXES:
         raise ModelError(f"unknown model type {model_type!r}; use one of {', '.join(MODEL_TYPES)}")
     names = feature_names(feature_version)
@@ -253,11 +257,20 @@ def train_model(
     x = feature_matrix(rows, names)
     y = rows["actual_points"].cast(pa.float64()).to_numpy()
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = (out_dir / f"{model_id}{SUFFIXES[model_type][0]}").resolve()
-    predict = _TRAINERS[model_type](x[~is_test], y[~is_test], names, path, seed)
-    test_mae = float(np.mean(np.abs(predict(x[is_test]) - y[is_test])))
+    suffix = SUFFIXES[model_type][0]
+    partial = out_dir.resolve() / f".{model_id}.{os.getpid()}.partial{suffix}"
+    try:
+        predict = _TRAINERS[model_type](x[~is_test], y[~is_test], names, partial, seed)
+        test_mae = float(np.mean(np.abs(predict(x[is_test]) - y[is_test])))
+        sha256 = sha256_of(partial)
+        # The file's name carries its checksum: a new model never overwrites a file a registry
+        # row points to (the same bytes land on the same name).
+        path = out_dir.resolve() / f"{model_id}-{sha256[:12]}{suffix}"
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return TrainedModel(
-        path, sha256_of(path), test_mae, int((~is_test).sum()), int(is_test.sum()), names,
+        path, sha256, test_mae, int((~is_test).sum()), int(is_test.sum()), names,
         empty_features(rows, names),
     )  # fmt: skip
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from shadowline.tasks.domains import check_model_id
 from shadowline.tasks.errors import ShadowlineError
 from shadowline.tasks.models import ModelSpec
 from shadowline.tasks.warehouse import Warehouse, sql_text
@@ -52,6 +53,8 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
     """Every enabled model, or just the models named in `model_ids` (enabled or not)."""
     if isinstance(model_ids, str):
         model_ids = (model_ids,)
+    for model_id in model_ids:  # an empty id would read as "every enabled model"
+        check_model_id(model_id)
     rows = []
     for model_id in dict.fromkeys(model_ids) or [""]:
         found = warehouse.query(sql_text("registry/models"), {"model_id": model_id}).to_pylist()
@@ -90,6 +93,7 @@ def _unknown(warehouse: Warehouse, model_id: str) -> str:
 
 def _require(warehouse: Warehouse, model_id: str) -> None:
     """Flag changes need exactly one registry row for `model_id`."""
+    check_model_id(model_id)
     found = warehouse.query(sql_text("registry/registrations"), {"model_id": model_id})["n"][
         0
     ].as_py()
@@ -140,6 +144,7 @@ def register_model(
 ) -> None:
     """Add `spec` to the registry (enabled), or update the file and metadata of a model with the
     same id, keeping its flags."""
+    check_model_id(spec.model_id)
     warehouse.execute(
         sql_text("registry/register_model"),
         {

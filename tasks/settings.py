@@ -7,8 +7,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shadowline.tasks.domains import check_min_edge
+from shadowline.tasks.errors import ShadowlineError
 
 
 class Settings(BaseSettings):
@@ -25,7 +28,7 @@ class Settings(BaseSettings):
         Path(".shadowline/models"), description="Where `shadowline train` writes model files."
     )
     min_edge: float = Field(
-        0.0, ge=0, le=20, description="Points between prediction and line needed for OVER/UNDER."
+        0.0, description="Points between prediction and line needed for OVER/UNDER (0-20)."
     )
     min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
     max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
@@ -76,11 +79,42 @@ class Settings(BaseSettings):
         "America/New_York", description="Game days are dates in this zone (default dates)."
     )
 
+    @field_validator("min_edge")
+    @classmethod
+    def _min_edge(cls, value: float) -> float:
+        return check_min_edge(value, "SHADOWLINE_MIN_EDGE")
+
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()
 
     def yesterday(self) -> date:
         return self.today() - timedelta(days=1)
+
+
+class SettingsError(ShadowlineError):
+    """A SHADOWLINE_* environment variable with a value outside its domain."""
+
+
+def settings_error(error: ValidationError) -> SettingsError:
+    """One line per bad variable, naming it and its value: `SHADOWLINE_MIN_EDGE='abc': Input
+    should be a valid number`."""
+    problems = []
+    for item in error.errors():
+        name = "SHADOWLINE_" + "_".join(str(part) for part in item["loc"]).upper()
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if message.startswith(name):  # the domain check names the variable itself
+            problems.append(message)
+        else:
+            problems.append(f"{name}={item['input']!r}: {message}")
+    return SettingsError("; ".join(problems))
+
+
+def read_settings() -> Settings:
+    """The settings, or one clear error naming each bad SHADOWLINE_* variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise settings_error(error) from None
 
 
 # Quiet, offline-safe defaults for Prefect and Ray; a value already in the environment wins.

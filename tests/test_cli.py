@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -68,7 +69,22 @@ def test_help_lists_every_command() -> None:
     [
         (["run", "--date", "2026-13-01"], "bad date '2026-13-01': use YYYY-MM-DD"),
         (["grade", "--date", "yesterday"], "bad date 'yesterday'"),
-        (["run", "--min-edge", "-1"], 'Invalid value "-1.0" for --min-edge. Must be >= 0'),
+        (["run", "--min-edge", "-1"], 'Invalid value "-1.0" for --min-edge. use a number of '
+                                      "points from 0 to 20"),
+        (["run", "--min-edge", "nan"], 'Invalid value "nan" for --min-edge. use a number'),
+        (["run", "--min-edge", "inf"], 'Invalid value "inf" for --min-edge. use a number'),
+        (["run", "--min-edge", "1e400"], 'Invalid value "inf" for --min-edge. use a number'),
+        (["run", "--min-edge", "25"], 'Invalid value "25.0" for --min-edge. use a number'),
+        (["run", "--model", ""], 'Invalid value "[\'\']" for --model. use 1-128 letters'),
+        (["registry", "promote", ""], 'Invalid value "" for MODEL_ID. use 1-128 letters'),
+        (["registry", "enable", "   "], 'Invalid value " " for MODEL_ID. use 1-128 letters'),
+        (["registry", "add", "--model-id", "   ", "--model-type", "catboost", "--feature-version",
+          "v1_basic", "--file", "x.cbm"], 'Invalid value " " for --model-id. use 1-128 letters'),
+        (["train", "--model-type", "catboost", "--feature-version", "v1_basic", "--train-end",
+          "2025-10-21", "--model-id", "../../x"], 'Invalid value "../../x" for --model-id.'),
+        (["train", "--model-type", "catboost", "--feature-version", "v1_basic", "--train-end",
+          "2025-10-21", "--model-id", "/tmp/x"], 'Invalid value "/tmp/x" for --model-id.'),
+        (["head-to-head", "a", "a"], "head-to-head needs two different models (got a twice)"),
         (["registry", "promote"], "parameter MODEL_ID requires an argument"),
         (["train", "--model-type", "sklearn"], 'Invalid value "sklearn" for --model-type'),
         (["load", "nba_raw.nope", "x.csv"], 'Invalid value "nba_raw.nope" for TABLE'),
@@ -79,7 +95,7 @@ def test_help_lists_every_command() -> None:
         (["server", "restart"], 'Unknown command "restart"'),
         (["run", "--model", "a", "b"], "Unused Tokens: ['b']"),
     ],
-)
+)  # fmt: skip
 def test_bad_arguments_exit_2_with_a_one_line_reason(
     args: list[str], reason: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -402,3 +418,70 @@ def test_monitor_shows_each_enabled_challenger_against_production(
     assert cli(demo_url, "monitor") == 0
     assert "valid however often it is read" in " ".join(capsys.readouterr().out.split())
     assert query(demo_url, count) == before
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("SHADOWLINE_MIN_EDGE", "abc", "SHADOWLINE_MIN_EDGE='abc': Input should be a valid number"),
+        ("SHADOWLINE_MIN_EDGE", "nan", "SHADOWLINE_MIN_EDGE nan is not valid: use a number"),
+        ("SHADOWLINE_MIN_EDGE", "25", "SHADOWLINE_MIN_EDGE 25.0 is not valid: use a number"),
+        ("SHADOWLINE_PREFECT_PORT", "x", "SHADOWLINE_PREFECT_PORT='x': Input should be a valid"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    variable: str,
+    value: str,
+    reason: str,
+    warehouse_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert cli(warehouse_url, "leaderboard") == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("shadowline: error: ") and len(err.splitlines()) == 1
+    assert reason in err
+
+
+def test_model_ids_are_checked_everywhere_and_training_never_overwrites_a_registered_file(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shadowline.tasks.domains import InvalidValue
+    from shadowline.tasks.models import sha256_of
+    from shadowline.tasks.registry import promote, read_models
+
+    with open_warehouse(demo_url) as warehouse:
+        for bad in ("", "   ", "../x", "/abs/x", ".hidden"):
+            with pytest.raises(InvalidValue, match="is not valid"):
+                promote(warehouse, bad)
+            with pytest.raises(InvalidValue, match="is not valid"):
+                read_models(warehouse, [bad])  # "" would otherwise mean every enabled model
+        (production,) = [m for m in read_models(warehouse) if m.is_production]
+        # the production model's file, in a models folder of this test's own
+        models = tmp_path / "models"
+        models.mkdir()
+        registered = models / Path(production.spec.model_path).name
+        shutil.copy(production.spec.model_path, registered)
+        warehouse.execute(
+            "update nba_predictions.ml_model_registry set model_path = @p where is_production",
+            {"p": str(registered)},
+        )
+    spec = production.spec
+    before = sha256_of(registered)
+    assert before == spec.model_sha256
+
+    monkeypatch.setenv("SHADOWLINE_MODELS_DIR", str(models))
+    args = ["train", "--model-type", spec.model_type, "--feature-version", spec.feature_version,
+            "--train-end", "2025-10-15", "--model-id", spec.model_id]  # fmt: skip
+    assert cli(demo_url, *args) == 0  # not registered: a new file beside the registered one
+    (new,) = set(models.iterdir()) - {registered}
+    assert new.name.startswith(f"{spec.model_id}-") and new.suffix == registered.suffix
+    assert sha256_of(new).startswith(new.stem.rsplit("-", 1)[1])
+    assert sha256_of(registered) == before
+    assert cli(demo_url, *args, "--register") == 0
+    with open_warehouse(demo_url) as warehouse:
+        (again,) = read_models(warehouse, [spec.model_id])
+    assert again.is_production and sha256_of(registered) == before
+    assert Path(again.spec.model_path).parent == models
+    assert again.spec.model_sha256 == sha256_of(Path(again.spec.model_path))

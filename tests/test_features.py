@@ -29,7 +29,8 @@ def test_changing_a_box_score_on_d_changes_no_feature_dated_d_or_before(demo_url
     warehouse = open_warehouse(demo_url)
     build_features(warehouse, START, END)
     before = feature_rows(warehouse, START, END)
-    # the top scorer of D scores 60 more points, plays 10 more minutes and shoots 20 more times
+    # the top scorer of D scores 30 more points, plays 5 more minutes and shoots 20 more times
+    # (within the box score's domains: at most 100 points and 70 minutes)
     top = warehouse.query(
         "select * from nba_analytics.player_game_summary where game_date = @d "
         "order by points desc limit 1",
@@ -38,8 +39,8 @@ def test_changing_a_box_score_on_d_changes_no_feature_dated_d_or_before(demo_url
     player = top["player_lookup"][0].as_py()
     changed = top.to_pylist()[0]
     changed.update(
-        points=changed["points"] + 60,
-        minutes_played=changed["minutes_played"] + 10,
+        points=changed["points"] + 30,
+        minutes_played=changed["minutes_played"] + 5,
         fg_attempted=changed["fg_attempted"] + 20,
     )
     load_rows(warehouse, "nba_analytics.player_game_summary", pa.Table.from_pylist([changed]))

@@ -311,3 +311,26 @@ def test_a_regraded_day_changes_its_monitor_row_and_never_duplicates_it(
     (second,) = warehouse.query(monitor).to_pylist()
     assert second["estimate"] == -1.5  # base errors 0 and 0, challenger 2 and 1
     assert second["updated_at"] > first["updated_at"]
+
+
+def test_a_line_that_is_not_a_number_grades_as_no_line(warehouse: Warehouse) -> None:
+    """A NaN or infinite line written by hand (load refuses them) gives no bet and no beat_vegas,
+    never a WIN on an infinite line."""
+    add_registry(warehouse)
+    add_predictions(
+        warehouse,
+        [
+            dict(model_id="challenger", player_lookup=p, predicted_points=20.0,
+                 betting_line=line, recommendation=rec)
+            for p, line, rec in [("a", float("nan"), "OVER"), ("b", float("inf"), "UNDER"),
+                                 ("c", float("-inf"), "OVER"), ("d", 15.5, "OVER")]
+        ],
+    )  # fmt: skip
+    add_box(warehouse, [("a", 30, 25), ("b", 30, 25), ("c", 30, 25), ("d", 30, 25)])
+    grade_predictions(warehouse, DAY)
+    rows = graded(warehouse)
+    for player in "abc":
+        row = rows[("challenger", player)]
+        assert row["prediction_error"] == 5.0
+        assert (row["bet_outcome"], row["beat_vegas"]) == (None, None), player
+    assert rows[("challenger", "d")]["bet_outcome"] == "WIN"

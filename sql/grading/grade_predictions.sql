@@ -28,7 +28,9 @@ using (
       pr.model_id,
       pr.player_lookup,
       pr.predicted_points,
-      pr.betting_line,
+      -- a line that is not a real number (NaN, infinite) is no line
+      if(is_nan(pr.betting_line) or is_inf(pr.betting_line), null, pr.betting_line)
+        as betting_line,
       pr.recommendation,
       coalesce(b.minutes_played, 0) > 0 as did_play,
       b.points,
@@ -64,7 +66,7 @@ using (
       s.prediction_error,
       case
         when s.actual_points is null then null
-        when s.recommendation not in ('OVER', 'UNDER') then null
+        when s.recommendation not in ('OVER', 'UNDER') or s.betting_line is null then null
         when s.actual_points = s.betting_line then 'PUSH'
         when (s.recommendation = 'OVER') = (s.actual_points > s.betting_line) then 'WIN'
         else 'LOSS'
