@@ -230,12 +230,12 @@ def unique_rows(rows: pa.Table, key: tuple[str, ...], table: str) -> pa.Table:
             key=lambda r: r["_row_min"],
         )
         differ = [c for c in rows.column_names if len({r[c] for r in clashing}) > 1]
-        lines = " and ".join(str(r["_row_min"] + 2) for r in clashing)  # after the header
+        numbers = " and ".join(str(r["_row_min"] + 1) for r in clashing)
         values = "; ".join(f"{c} " + " vs ".join(_plain(r[c]) for r in clashing) for c in differ)
         where = ", ".join(f"{k} {_plain(v)}" for k, v in first.items())
         raise LoadError(
             f"{table}: {repeated.num_rows} key(s) appear more than once with different values, "
-            f"e.g. lines {lines} of the file ({where}) differ in {values}; keep the one row that "
+            f"e.g. rows {numbers} ({where}) differ in {values}; keep the one row that "
             "is right for that key and load again"
         )
     if distinct.num_rows == rows.num_rows:

@@ -227,8 +227,8 @@ def test_load_checks_columns_and_loading_twice_changes_nothing(
     capsys.readouterr()
     expected = {
         missing: "missing required column(s) home_team_abbr, away_team_abbr",
-        mistyped: "game_date should be date32[day], found string ('next tuesday')",
-        duplicated: "lines 2 and 3 of the file (game_id g5) differ in away_team_abbr NYK vs MIA",
+        mistyped: "game_date should be written like 2026-03-04, found 'next tuesday' in row 1",
+        duplicated: "rows 1 and 2 (game_id g5) differ in away_team_abbr NYK vs MIA",
     }
     for path, reason in expected.items():
         assert cli(warehouse_url, "load", "nba_raw.schedule", str(path)) == 1

@@ -190,7 +190,7 @@ def test_a_repeated_row_loads_once_and_conflicting_offers_are_refused_in_plain_w
     with pytest.raises(LoadError) as refused:
         load_rows(warehouse, "nba_raw.player_points_props", clash)
     message = str(refused.value)
-    assert "lines 2 and 3 of the file" in message and "over_odds -110 vs -120" in message
+    assert "rows 1 and 2 (" in message and "over_odds -110 vs -120" in message
     assert "bookmaker a" in message and "{" not in message and "datetime" not in message
 
 

@@ -58,11 +58,12 @@ def test_the_installed_package_runs_from_its_own_files(wheel: Path, tmp_path: Pa
         "shadowline",
     ]
     probe = """
+import sys
 import shadowline.tasks.warehouse.sql as sql
 from shadowline.tasks.demo.names import TEAMS
 from shadowline.tasks.warehouse import open_warehouse
 from shadowline.tasks.warehouse.schemas import arrow_schema
-with open_warehouse("duckdb:///:memory:") as warehouse:
+with open_warehouse("duckdb:///" + sys.argv[1]) as warehouse:
     warehouse.ensure_schema()
     assert warehouse.table_schema("nba_raw.schedule") == arrow_schema("nba_raw.schedule")
 print(sql.SQL_DIR, len(TEAMS))
@@ -70,7 +71,7 @@ print(sql.SQL_DIR, len(TEAMS))
     # -S: no .pth files, so the editable install of this checkout cannot answer the imports
     paths = [str(target), *site.getsitepackages()]
     done = subprocess.run(
-        [sys.executable, "-S", "-c", probe],
+        [sys.executable, "-S", "-c", probe, str(tmp_path / "probe.duckdb")],
         env={"PYTHONPATH": ":".join(paths)},
         capture_output=True,
         text=True,

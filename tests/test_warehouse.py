@@ -170,3 +170,62 @@ def test_each_tables_arrow_schema_is_the_table_the_warehouse_creates(warehouse: 
     assert len(table_names()) == 12
     for table in table_names():
         assert arrow_schema(table) == warehouse.table_schema(table), table
+
+
+def _unwritable(path: Path) -> bool:
+    """Make `path` a file this process cannot write: chmod for a user, the immutable flag for
+    root (root writes through file modes). False when neither is possible here."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        return True
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize("kind", ["empty", "not a database", "damaged", "read-only"])
+def test_a_warehouse_file_that_cannot_be_used_says_why_at_once_and_is_not_retried(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    from shadowline.flows.cli import main
+
+    path = tmp_path / "warehouse.duckdb"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "not a database":
+        path.write_text("game_id,game_date\n")
+    else:
+        with open_warehouse(f"duckdb:///{path}") as warehouse:
+            warehouse.write(SCHEDULE, games(*[(f"g{i}", "BOS", "NYK") for i in range(5000)]))
+        if kind == "damaged":  # every block after the header zeroed: checksums do not match
+            data = path.read_bytes()
+            path.write_bytes(data[:8192] + bytes(len(data) - 8192))
+        elif not _unwritable(path):
+            pytest.skip("no way to make a file unwritable here (root without chattr)")
+    try:
+        with pytest.raises(WarehouseError) as raised, open_warehouse(f"duckdb:///{path}") as w:
+            w.query(f"select count(*) from {SCHEDULE}")
+        expected = {
+            "empty": "is an empty file: move it away",
+            "not a database": "is not a DuckDB database (18 bytes): move it away",
+            "damaged": "is damaged (",
+            "read-only": "cannot be written (",
+        }[kind]
+        assert expected in str(raised.value) and not raised.value.transient
+        assert main(["--warehouse", f"duckdb:///{path}", "leaderboard"]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("shadowline: error: the warehouse file ") and expected in err
+        assert len(err.splitlines()) == 1
+    finally:
+        if kind == "read-only":
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+@pytest.mark.parametrize("url", ["duckdb:///", "duckdb:///:memory:", "duckdb:///some/dir/"])
+def test_a_duckdb_url_without_a_file_is_refused(url: str) -> None:
+    with pytest.raises(WarehouseError, match="names no file, so nothing would be kept"):
+        open_warehouse(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
@@ -33,21 +34,43 @@ class DuckDBWarehouse(Warehouse):
 
         with self._lock:
             if self._handle is None:
-                if self.path != ":memory:":
-                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                 try:
                     handle = duckdb.connect(self.path)
-                except duckdb.IOException as error:
-                    raise WarehouseError(
-                        f"cannot open the warehouse file {self.path}: {first_line(error)} "
-                        "(another shadowline may be using it: wait for it to finish, or set "
-                        "SHADOWLINE_WAREHOUSE to another file)",
-                        transient=True,
-                    ) from None
-                for statement in transpile(sql_text("warehouse/utc_session"), "duckdb"):
-                    handle.execute(statement.sql)
+                    for statement in transpile(sql_text("warehouse/utc_session"), "duckdb"):
+                        handle.execute(statement.sql)
+                except duckdb.Error as error:
+                    raise self._open_error(error) from None
                 self._handle = handle
             return self._handle
+
+    def _open_error(self, error: Exception) -> WarehouseError:
+        """Why the file would not open, told apart: only a lock held by another process is
+        worth waiting for (transient); the rest need a person, and say what to do."""
+        path, said = Path(self.path), first_line(error)
+        text = said.lower()
+        if re.search(r"\block\b", text):  # "Could not set lock on file" (not "block")
+            return WarehouseError(
+                f"cannot open the warehouse file {path}: {said} (another shadowline may be "
+                "using it: wait for it to finish, or set SHADOWLINE_WAREHOUSE to another file)",
+                transient=True,
+            )
+        if any(s in text for s in ("permission denied", "not permitted", "read-only")):
+            return WarehouseError(
+                f"the warehouse file {path} cannot be written ({said}): make it writable "
+                f"(chmod u+w {path}), or set SHADOWLINE_WAREHOUSE to a copy you can write"
+            )
+        if "not a valid duckdb database" in text:
+            size = path.stat().st_size if path.is_file() else 0
+            what = "an empty file" if size == 0 else f"not a DuckDB database ({size:,} bytes)"
+            return WarehouseError(
+                f"the warehouse file {path} is {what}: move it away (shadowline then creates a "
+                "new warehouse there) or set SHADOWLINE_WAREHOUSE to your .duckdb file"
+            )
+        return WarehouseError(
+            f"the warehouse file {path} is damaged ({said}): restore it from a copy, or move it "
+            "away and rebuild it (`shadowline demo`, or load your feeds again)"
+        )
 
     def _run(self, sql: str, params: Mapping[str, Any]) -> tuple[pa.Table, int]:
         import duckdb
@@ -104,9 +127,8 @@ class DuckDBWarehouse(Warehouse):
                 con.unregister(name)
 
     def close(self) -> None:
-        """Close the connection, freeing the file for other processes (an in-memory database
-        is kept: closing would lose it)."""
+        """Close the connection, freeing the file for other processes."""
         with self._lock:
-            if self._handle is not None and self.path != ":memory:":
+            if self._handle is not None:
                 self._handle.close()
                 self._handle = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shadowline.tasks.errors import WarehouseError
 from shadowline.tasks.warehouse.base import Warehouse
 
@@ -14,7 +16,13 @@ def open_warehouse(url: str) -> Warehouse:
     if url.startswith("duckdb:///"):
         from shadowline.tasks.warehouse.duckdb_warehouse import DuckDBWarehouse
 
-        return DuckDBWarehouse(url.removeprefix("duckdb:///"))
+        path = url.removeprefix("duckdb:///")
+        if path.strip() in ("", ":memory:") or path.endswith("/") or Path(path).is_dir():
+            raise WarehouseError(
+                f"warehouse {url!r} names no file, so nothing would be kept: use "
+                "duckdb:///path/to/warehouse.duckdb (SHADOWLINE_WAREHOUSE or --warehouse)"
+            )
+        return DuckDBWarehouse(path)
     if url.startswith("bigquery://"):
         # imported here: google-cloud-bigquery takes a second to import, DuckDB users never need it
         from shadowline.tasks.warehouse.bigquery_warehouse import BigQueryWarehouse
