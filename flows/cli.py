@@ -329,13 +329,20 @@ def query(
     sql: Annotated[str, Parameter(name="SQL", help="BigQuery SQL (one or more statements)")],
     /,
     *,
+    allow_ddl: Annotated[
+        bool, Parameter(help="also run CREATE, ALTER, DROP and TRUNCATE (says what they remove)")
+    ] = False,
     format: Format = "table",
     session: Given,
 ) -> int:
-    """run BigQuery SQL against the warehouse and print the result"""
-    from shadowline.tasks.results import run_sql
+    """run BigQuery SQL on shadowline's datasets and print the result: SELECT, INSERT, UPDATE,
+    DELETE, MERGE (DDL with --allow-ddl); no file outside the warehouse is read or written"""
+    from shadowline.tasks.user_sql import check_sql, run_sql
 
-    with open_warehouse(session.warehouse) as warehouse:
+    for statement in check_sql(sql, allow_ddl=allow_ddl):
+        if statement.removes:
+            print(f"--allow-ddl: this {statement.removes}", file=sys.stderr)
+    with open_warehouse(session.warehouse, external_access=False) as warehouse:
         result = run_sql(warehouse, sql)
     if isinstance(result, int):
         say(f"{result:,} rows affected")

@@ -11,7 +11,7 @@ from shadowline.tasks.comparisons import BestSet, PairComparison, best_set
 from shadowline.tasks.errors import ShadowlineError
 from shadowline.tasks.monitor import MONITOR_LEGEND
 from shadowline.tasks.report import format_table
-from shadowline.tasks.warehouse import Warehouse, WarehouseError, sql_text, transpile
+from shadowline.tasks.warehouse import Warehouse, sql_text
 
 
 class NotComparable(ShadowlineError):
@@ -65,17 +65,6 @@ def why_no_head_to_head(warehouse: Warehouse, model_a: str, model_b: str) -> str
             f"(models with graded predictions: {', '.join(graded) or 'none yet'})"
         )
     return f"no player-dates graded for both {model_a} and {model_b}"
-
-
-def run_sql(warehouse: Warehouse, sql: str) -> pa.Table | int:
-    """Run a user's BigQuery SQL: the rows when its last statement is a query, else the number
-    of rows its statements changed."""
-    statements = transpile(sql, "bigquery")
-    if not statements:
-        raise WarehouseError("no SQL statement given")
-    if statements[-1].is_query:
-        return warehouse.query(sql)
-    return warehouse.execute(sql)
 
 
 def _note(text: str) -> str:

@@ -485,3 +485,51 @@ def test_model_ids_are_checked_everywhere_and_training_never_overwrites_a_regist
     assert again.is_production and sha256_of(registered) == before
     assert Path(again.spec.model_path).parent == models
     assert again.spec.model_sha256 == sha256_of(Path(again.spec.model_path))
+
+
+@pytest.mark.parametrize(
+    ("sql", "reason"),
+    [
+        ("DROP SCHEMA nba_raw CASCADE",
+         "removes dataset nba_raw and every table and view in it; add --allow-ddl"),
+        ("TRUNCATE TABLE nba_raw.schedule", "removes every row of nba_raw.schedule"),
+        ("select 1; drop table nba_raw.schedule", "removes table nba_raw.schedule and its rows"),
+        ("select * from read_csv('/etc/passwd')", "reads outside the warehouse"),
+        ("COPY nba_raw.schedule TO '/tmp/shadowline-copy.csv'", "not run: \"COPY"),
+        ("select * from schedule", "schedule names no dataset"),
+    ],
+)  # fmt: skip
+def test_query_runs_no_statement_that_removes_data_or_reaches_outside_unless_told(
+    sql: str, reason: str, warehouse_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(warehouse_url, "query", SEED_REGISTER) == 0  # the seed's INSERT runs as it is
+    count = "select count(*) as n from nba_predictions.ml_model_registry"
+    assert query(warehouse_url, count) == [{"n": 1}]
+    capsys.readouterr()
+    assert cli(warehouse_url, "query", sql) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("shadowline: error: not run: ") and len(err.splitlines()) == 1
+    assert reason in err
+    assert query(warehouse_url, count) == [{"n": 1}]
+    assert not Path("/tmp/shadowline-copy.csv").exists()
+
+
+def test_query_with_allow_ddl_says_what_it_removes_and_never_touches_other_files(
+    warehouse_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shadowline.tasks.warehouse import WarehouseError
+
+    ddl = "create table nba_raw.scratch as select 1 as a; drop table nba_raw.scratch"
+    assert cli(warehouse_url, "query", "--allow-ddl", ddl) == 0
+    err = capsys.readouterr().err
+    assert "--allow-ddl: this creates table nba_raw.scratch" in err
+    assert "--allow-ddl: this removes table nba_raw.scratch and its rows" in err
+    # past the checks, the connection itself reads and writes no file but the warehouse
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    with open_warehouse(warehouse_url, external_access=False) as warehouse:
+        for sql in (f"select * from read_csv('{secret}')",
+                    f"copy (select 1) to '{tmp_path / 'out.csv'}'"):  # fmt: skip
+            with pytest.raises(WarehouseError, match="disabled by configuration"):
+                warehouse.execute(sql) if sql.startswith("copy") else warehouse.query(sql)
+    assert not (tmp_path / "out.csv").exists()

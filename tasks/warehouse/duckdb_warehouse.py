@@ -20,9 +20,10 @@ from shadowline.tasks.warehouse.sql import identifier, sql_text
 class DuckDBWarehouse(Warehouse):
     """duckdb:///path.duckdb: datasets are schemas of one file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, external_access: bool = True) -> None:
         super().__init__()
         self.path = path
+        self.external_access = external_access
         self.url = f"duckdb:///{path}"
         # Prefect may call tasks from worker threads; one connection, one statement at a time.
         self._lock = threading.RLock()
@@ -36,7 +37,8 @@ class DuckDBWarehouse(Warehouse):
             if self._handle is None:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    handle = duckdb.connect(self.path)
+                    config = {} if self.external_access else {"enable_external_access": False}
+                    handle = duckdb.connect(self.path, config=config)
                     for statement in transpile(sql_text("warehouse/utc_session"), "duckdb"):
                         handle.execute(statement.sql)
                 except duckdb.Error as error:
