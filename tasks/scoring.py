@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from shadowline.tasks.errors import first_line
 from shadowline.tasks.features import FeatureSetError, project
+from shadowline.tasks.model_check import check_in_subprocess
 from shadowline.tasks.models import (
     ModelError,
     ModelSpec,
@@ -80,6 +81,33 @@ class ModelScorer:
             self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid(),
             _ray_node_id(),
         )  # fmt: skip
+
+
+def _quiet_worker_errors() -> None:
+    """Keep Ray's "(raylet) A worker died or was killed ..." notices off the terminal: the run
+    log already says which model's library crashed and why. Ray has no switch for them (the
+    driver's error listener prints every error the cluster publishes, with log_to_driver off
+    too), so its printer is pointed at a logger; the notices stay in DEBUG logs."""
+    import ray._private.worker as ray_worker
+
+    def to_log(data: dict[str, Any], **_: object) -> None:
+        for line in data.get("lines", []):
+            logging.getLogger("shadowline.ray").debug("%s: %s", data.get("pid"), line)
+
+    if hasattr(ray_worker, "print_to_stdstream"):
+        ray_worker.print_to_stdstream = to_log
+
+
+def _why_it_died(spec: ModelSpec, error: Exception) -> str:
+    """Why a scoring actor died, in words: Ray only knows that it did. Opening the file again in
+    a process of its own tells a model library's crash (the usual cause) from anything else."""
+    try:
+        check_in_subprocess(spec)
+    except ModelError as crash:
+        return str(crash)
+    except Exception:  # noqa: BLE001 (the check itself failed: keep Ray's reason)
+        pass
+    return f"the scoring process died ({first_line(error, 200)})"
 
 
 def _ray_node_id() -> str | None:
@@ -166,6 +194,7 @@ class ScorerPool:
                 logging_level=logging.ERROR,
             )
             self._started_ray = True
+        _quiet_worker_errors()
         session = _ray_session()
         if self._session != session:  # Ray restarted under us: the old handles are gone
             self._actors.clear()
@@ -221,8 +250,7 @@ class ScorerPool:
             try:
                 results.append(ray.get(done[0]))
             except ray.exceptions.RayError as error:  # the actor died (e.g. a native crash)
-                reason = f"scoring actor failed: {first_line(error)}"
-                results.append(ScoreResult(spec.model_id, None, reason, 0.0))
+                results.append(ScoreResult(spec.model_id, None, _why_it_died(spec, error), 0.0))
                 ray.kill(self._actors.pop(key))
         for key in [k for k in self._actors if k not in used]:  # models no longer run
             ray.kill(self._actors.pop(key))

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from shadowline.tasks.domains import check_model_id
 from shadowline.tasks.features import feature_names, read_training_rows
+from shadowline.tasks.model_check import check_in_subprocess
 from shadowline.tasks.models import (
     SUFFIXES,
     ModelError,
     ModelSpec,
     TrainedModel,
     empty_features,
-    load_model,
     sha256_of,
     train_model,
 )
@@ -93,8 +94,10 @@ def register_file(
 ) -> str:
     """Check that a model file loads and fits its feature set, upload it if asked, and register
     it with its sha256; the registered model_path. Nothing is uploaded or written for a bad file."""
+    check_model_id(model_id)
     local = ModelSpec(model_id, model_type, str(path.resolve()), feature_version)
-    load_model(local)  # raises ModelError naming what is wrong
+    # in a process of its own: a library that aborts on a corrupt file cannot take this one down
+    check_in_subprocess(local)  # raises ModelError naming what is wrong
     model_path = portable_path(path)
     if upload_to:
         from shadowline.tasks.storage import upload

@@ -116,3 +116,56 @@ def test_a_run_owns_its_actors_unless_an_owner_lends_it_theirs(
 
     first, again = in_a_thread_of_its_own(inside_an_owner)
     assert again == first and all(exits(pid) for pid in first)  # until the owner closes
+
+
+def _crashing_lightgbm(trained: dict[str, Path], tmp_path: Path) -> Path:
+    """A LightGBM text file whose first tree's split_feature line is garbage: LightGBM's C++
+    loader aborts the process on it (SIGABRT)."""
+    import re
+
+    text = trained["lightgbm"].read_text()
+    bad = tmp_path / "crashes.txt"
+    bad.write_text(re.sub(r"^split_feature=.*$", "split_feature=99999 -5 abc 7", text, count=1,
+                          flags=re.MULTILINE))  # fmt: skip
+    return bad
+
+
+def test_a_model_library_that_crashes_is_named_in_the_result_and_ray_stays_quiet(
+    trained: dict[str, Path],
+    trained_specs: list[ModelSpec],
+    slate: pa.Table,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    bad = _crashing_lightgbm(trained, tmp_path)
+    crashing = ModelSpec("crashes", "lightgbm", str(bad), "v1_basic")
+    with ScorerPool() as pool:
+        results = pool.score([crashing, *trained_specs], slate)
+    by_id = {r.model_id: r for r in results}
+    assert by_id["crashes"].predictions is None
+    assert by_id["crashes"].error.startswith(
+        f"the lightgbm library crashed while loading {bad} (signal 6, SIGABRT)"
+    )
+    assert all(by_id[s.model_id].predictions is not None for s in trained_specs)  # others land
+    out, err = capfd.readouterr()
+    assert "(raylet)" not in out + err and "A worker died" not in out + err
+
+
+def test_registry_add_checks_a_file_in_a_process_of_its_own(
+    trained: dict[str, Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from shadowline.flows.cli import main
+
+    bad = _crashing_lightgbm(trained, tmp_path)
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    args = ["--warehouse", url, "registry", "add", "--model-type", "lightgbm",
+            "--feature-version", "v1_basic"]  # fmt: skip
+    capfd.readouterr()
+    assert main([*args, "--model-id", "crashes", "--file", str(bad)]) == 1
+    out, err = capfd.readouterr()
+    assert out == "" and err.strip() == (
+        f"shadowline: error: the lightgbm library crashed while loading {bad} (signal 6, "
+        "SIGABRT): the file is corrupt or was written by an incompatible version; retrain or "
+        "replace it"
+    )
+    assert main([*args, "--model-id", "fine", "--file", str(trained["lightgbm"])]) == 0
