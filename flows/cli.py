@@ -28,6 +28,7 @@ from shadowline.tasks.errors import ShadowlineError, UsageError
 from shadowline.tasks.features import FEATURE_SETS
 from shadowline.tasks.loading import RAW_TABLES
 from shadowline.tasks.models import MODEL_TYPES
+from shadowline.tasks.reaper import watch_children
 from shadowline.tasks.report import FORMATS, format_table, print_table
 from shadowline.tasks.settings import Settings, apply_runtime_defaults, read_settings
 from shadowline.tasks.warehouse import open_warehouse
@@ -621,6 +622,7 @@ def _launch(
             from shadowline.flows.server import use_running_server
 
             use_running_server()  # flow runs then show in the local server's UI
+            watch_children()  # Prefect's temporary server and Ray's agents end with this command
         bound.arguments["session"] = Session(settings, warehouse or settings.warehouse)
     result = command(*bound.args, **bound.kwargs)
     return 0 if result is None else int(result)

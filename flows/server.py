@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.reaper import outside_watch
 from shadowline.tasks.settings import RUNTIME_DEFAULTS
 
 STATE_DIR = Path(".prefect")
@@ -56,7 +57,7 @@ def prefect_env(state_dir: Path, api_url: str) -> dict[str, str]:
     """The environment for the server, the worker and `prefect` commands against them."""
     return {
         **RUNTIME_DEFAULTS,
-        **os.environ,
+        **outside_watch(os.environ),  # they outlive the command that starts them
         "PREFECT_HOME": str(state_dir.resolve()),
         "PREFECT_API_URL": api_url,
     }

@@ -23,6 +23,7 @@ from shadowline.tasks.models import (
     load_model,
     local_model_file,
 )
+from shadowline.tasks.reaper import watch_children
 from shadowline.tasks.settings import Settings
 
 
@@ -185,6 +186,7 @@ class ScorerPool:
             address = os.environ.get("RAY_ADDRESS") or None
             if not address:  # a private local instance needs no token; a cluster keeps its own
                 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+                watch_children()  # its head and agents end with this process, even on SIGKILL
             ray.init(
                 # "local": never join a cluster some earlier `ray start` left in /tmp/ray
                 address=address or "local",

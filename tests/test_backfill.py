@@ -197,3 +197,70 @@ def test_only_errors_another_attempt_can_fix_are_retried(tmp_path: Path) -> None
             warehouse.query("select * from nba_predictions.no_such_table")
     assert not is_transient(bad_sql.value)
     assert is_transient(ConnectionResetError()) and not is_transient(ValueError("bad date"))
+
+
+def _marked(mark: str) -> dict[int, str]:
+    """Live processes whose environment holds `mark`, with their command lines. Read from /proc
+    (this test is Linux-only): Ray's workers rename themselves, which psutil's parser trips on."""
+    import psutil
+
+    found = {}
+    for process in psutil.process_iter():
+        try:
+            with open(f"/proc/{process.pid}/environ", "rb") as block:
+                if mark.encode() in block.read().split(b"\0") and process.status() != "zombie":
+                    found[process.pid] = " ".join(process.cmdline())[:80]
+        except (OSError, psutil.Error):
+            continue
+    return found
+
+
+def test_a_command_killed_with_sigkill_leaves_nothing_running(
+    demo_url: str, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import uuid
+
+    import psutil
+
+    mark = f"SHADOWLINE_TEST_MARK={uuid.uuid4().hex}"
+    env = {k: v for k, v in os.environ.items() if k not in {"PREFECT_API_URL", "RAY_ADDRESS"}}
+    env |= dict([mark.split("=", 1)], PREFECT_HOME=str(tmp_path / "prefect"))  # a temporary server
+    command = subprocess.Popen(
+        [str(Path(sys.executable).with_name("shadowline")), "--warehouse", demo_url, "backfill",
+         "--start", str(WINDOW[0]), "--end", str(WINDOW[1])],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    tree: list[psutil.Process] = []
+
+    def alive() -> dict[int, str]:
+        left = _marked(mark)
+        for process in tree:
+            try:
+                if process.is_running() and process.status() != "zombie":
+                    left[process.pid] = " ".join(process.cmdline())[:80]
+            except psutil.Error:
+                continue
+        return left
+
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and command.poll() is None:
+            names = " ".join(_marked(mark).values())
+            if "uvicorn" in names and "ray::ModelScorer" in names:  # Prefect's and Ray's up
+                break
+            time.sleep(0.1)
+        tree = psutil.Process(command.pid).children(recursive=True)
+        assert command.poll() is None, "the command ended before its children were up"
+        assert any("ray::DashboardAgent" in " ".join(p.cmdline()) for p in tree)
+        command.send_signal(signal.SIGKILL)
+        command.wait()
+        deadline = time.monotonic() + 30
+        while (left := alive()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert left == {}, f"still running after the command was killed: {left}"
+    finally:
+        command.kill()
+        for pid in alive():
+            os.kill(pid, signal.SIGKILL)
