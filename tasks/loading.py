@@ -38,7 +38,10 @@ class LoadError(ShadowlineError):
     """Input that does not fit its table; says which columns or rows and how to fix them."""
 
 
-def read_file(path: Path) -> pa.Table:
+def read_file(path: Path, schema: pa.Schema | None = None) -> pa.Table:
+    """A CSV or Parquet file as a table. A CSV's text columns in `schema` are read as text, not
+    guessed: a game id 0022500001 stays itself (not the number 22500001), a reason "1e5" too.
+    Quoted values may hold line breaks."""
     if not path.is_file():
         raise LoadError(f"file {path} not found")
     suffix = path.suffix.lower()
@@ -46,11 +49,24 @@ def read_file(path: Path) -> pa.Table:
         if suffix == ".csv":
             from pyarrow import csv
 
-            return csv.read_csv(path)
+            if not path.read_bytes().strip():
+                needed = ", ".join(f.name for f in schema or () if not f.nullable)
+                raise LoadError(
+                    f"{path} is empty: start it with a header row naming its columns"
+                    + (f" (at least {needed})" if needed else "")
+                )
+
+            text = {f.name: f.type for f in schema or () if pa.types.is_string(f.type)}
+            return csv.read_csv(
+                path,
+                parse_options=csv.ParseOptions(newlines_in_values=True),
+                convert_options=csv.ConvertOptions(column_types=text),
+            )
         if suffix in (".parquet", ".pq"):
             import pyarrow.parquet as pq
 
-            return pq.read_table(path)
+            with pq.ParquetFile(path) as parquet:  # not read_table: it fails on a repeated name
+                return parquet.read()
     except pa.ArrowException as error:
         raise LoadError(f"cannot read {path}: {first_line(error)}") from None
     raise LoadError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv or .parquet")
@@ -213,7 +229,8 @@ def _plain(value: object) -> str:
         return "(empty)"
     if hasattr(value, "isoformat"):
         return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-    return str(value)
+    # a line break inside a quoted value stays visible, and the message one line
+    return str(value).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def unique_rows(rows: pa.Table, key: tuple[str, ...], table: str) -> pa.Table:
@@ -249,15 +266,22 @@ def prepare_rows(warehouse: Warehouse, table: str, rows: pa.Table) -> pa.Table:
     if table not in RAW_TABLES:
         raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
     zone = Settings().timezone
-    if "game_date" not in rows.column_names and "tipoff_at" in rows.column_names:
+    if "game_date" not in rows.column_names and rows.column_names.count("tipoff_at") == 1:
         # a schedule that gives tip-off times only: each game's day is its tip-off's, in ET
         rows = rows.append_column("game_date", rows["tipoff_at"])
     rows = check_values(conform(rows, warehouse.table_schema(table), table, zone), table)
     for name in NAME_COLUMNS:
         if name in rows.column_names:
-            rows = rows.set_column(
-                rows.schema.get_field_index(name), name, normalize_names(rows[name])
-            )
+            normalized = normalize_names(rows[name])
+            nameless = pc.equal(normalized, "")
+            if pc.any(nameless).as_py():
+                first = pc.index(nameless, True).as_py()
+                raise LoadError(
+                    f"{table}: {name} {_plain(rows[name][first].as_py())} in row {first + 1} "
+                    f"has no letters or digits, so it names no player; fix or drop the row "
+                    "and load again"
+                )
+            rows = rows.set_column(rows.schema.get_field_index(name), name, normalized)
     return unique_rows(rows, RAW_TABLES[table], table)
 
 
@@ -279,4 +303,4 @@ def load_file(warehouse: Warehouse, table: str, path: Path) -> Loaded:
     """Load a CSV or Parquet file into `table`, as `load_rows`."""
     if table not in RAW_TABLES:
         raise LoadError(f"unknown table {table!r}; load one of {', '.join(RAW_TABLES)}")
-    return load_rows(warehouse, table, read_file(path))
+    return load_rows(warehouse, table, read_file(path, warehouse.table_schema(table)))

@@ -73,6 +73,14 @@ def _refused(url: str, table: str, path: Path, capsys: pytest.CaptureFixture[str
         (BOX, [GOOD_BOX, _box(points="inf")], "points should be int64, found inf in row 2"),
         (INJURY, ["jaysontatum,2026-03-04,BOS,maybe,knee,2026-03-04T17:00:00Z"],
          "injury_status maybe in row 1"),
+        # found by the property tests (tests/test_load_properties.py):
+        (PROPS, [GOOD_PROP, _prop(player_lookup="!!!")],
+         "player_lookup !!! in row 2 has no letters or digits"),
+        (INJURY, ['jaysontatum,2026-03-04,BOS,maybe,"left\nknee",2026-03-04T17:00:00Z',
+                  'jaysontatum,2026-03-04,BOS,OUT,"left\nknee",2026-03-04T17:00:00Z'],
+         "injury_status maybe in row 1"),  # a quoted line break is a value, not a new row
+        (BOX, ["player_lookup,game_id,player_lookup", "a,g1,a"],
+         "column(s) player_lookup appear more than once"),
     ],
 )  # fmt: skip
 def test_a_csv_value_outside_its_domain_is_refused_by_column_row_and_value(
@@ -172,3 +180,51 @@ def test_good_values_load_trimmed_with_statuses_upper_case(
         {"player_lookup": "jaysontatum", "team_abbr": "BOS", "injury_status": "QUESTIONABLE",
          "reason": "knee"},
     ]  # fmt: skip
+
+
+def test_a_csv_keeps_text_as_written_and_line_breaks_inside_quotes(
+    warehouse_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "schedule.csv"
+    path.write_text(
+        "game_id,game_date,home_team_abbr,away_team_abbr,season\n"
+        "0022500001,2026-03-04,BOS,NYK,1e5\n"  # not the number 22500001, nor 100000.0
+    )
+    assert main(["--warehouse", warehouse_url, "load", "nba_raw.schedule", str(path)]) == 0
+    with open_warehouse(warehouse_url) as warehouse:
+        row = warehouse.query("select game_id, season from nba_raw.schedule").to_pylist()
+    assert row == [{"game_id": "0022500001", "season": "1e5"}]
+    path.write_text(
+        f'{INJURY_HEADER}\njaysontatum,2026-03-04,BOS,OUT,"sore\nleft knee",2026-03-04T17:00:00Z\n'
+    )
+    assert main(["--warehouse", warehouse_url, "load", INJURY, str(path)]) == 0
+    with open_warehouse(warehouse_url) as warehouse:
+        reason = warehouse.query(f"select reason from {INJURY}")["reason"].to_pylist()
+    assert reason == ["sore\nleft knee"]
+
+
+def test_an_empty_csv_and_a_repeated_parquet_column_are_one_line(
+    warehouse_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n")
+    refusal = _refused(warehouse_url, "nba_raw.player_aliases", empty, capsys)
+    assert "is empty: start it with a header row naming its columns (at least alias, " \
+        "player_lookup)" in refusal  # fmt: skip
+    twice = tmp_path / "twice.parquet"
+    pq.write_table(
+        pa.Table.from_arrays([pa.array(["Nic Claxton"]), pa.array(["nicclaxton"]),
+                              pa.array(["x"])], names=["alias", "player_lookup", "alias"]),
+        twice,
+    )  # fmt: skip
+    assert "column(s) alias appear more than once in the header" in _refused(
+        warehouse_url, "nba_raw.player_aliases", twice, capsys
+    )
+    tipoffs = tmp_path / "schedule.csv"  # game days from tip-offs, but two tip-off columns
+    tipoffs.write_text(
+        "game_id,home_team_abbr,away_team_abbr,tipoff_at,tipoff_at\n"
+        "g1,BOS,NYK,2026-03-05T00:30:00Z,2026-03-05T00:30:00Z\n"
+    )
+    assert "column(s) tipoff_at appear more than once" in _refused(
+        warehouse_url, "nba_raw.schedule", tipoffs, capsys
+    )
