@@ -355,10 +355,14 @@ def query(
 @registry_app.command(name="list")
 def registry_list(*, format: Format = "table", session: Given) -> int:
     """every registered model"""
+    from shadowline.tasks.promotion import unaudited_production
     from shadowline.tasks.registry import list_models
 
     with open_warehouse(session.warehouse) as warehouse:
         print_table(list_models(warehouse), format)
+        mismatch = unaudited_production(warehouse)
+    if mismatch:
+        print(f"warning: {mismatch}", file=sys.stderr)
     return 0
 
 
@@ -414,9 +418,65 @@ def disable(model_id: ModelId, /, *, session: Given) -> int:
 
 
 @registry_app.command
-def promote(model_id: ModelId, /, *, session: Given) -> int:
-    """make a model the (only) production model"""
-    return _registry_change("promote", model_id, session)
+def promote(
+    model_id: ModelId,
+    /,
+    *,
+    force: Annotated[
+        bool, Parameter(negative=(), help="promote whatever the verdict (needs --reason)")
+    ] = False,
+    reason: Annotated[str, Parameter(help="why, kept in the audit trail")] = "",
+    session: Given,
+) -> int:
+    """make a model the (only) production model if the promotion gate says PROMOTE: enough
+    game days and rows shared with production, and a lower MAE beyond the daily monitor's 95%
+    confidence sequence (SHADOWLINE_PROMOTION_MIN_DAYS, SHADOWLINE_PROMOTION_MIN_ROWS)"""
+    from shadowline.tasks import promotion
+
+    if force and not reason.strip():
+        raise UsageError('--force needs --reason "...": the audit trail keeps why')
+    with open_warehouse(session.warehouse) as warehouse:
+        verdict = promotion.promote(
+            warehouse, model_id, force=force, reason=reason, settings=session.settings
+        )
+    say(verdict.line())
+    forced = " (forced)" if verdict.decision in (promotion.HOLD, promotion.REJECT) else ""
+    say(f"{model_id} is now the production model (the only one){forced}")
+    return 0
+
+
+@registry_app.command
+def rollback(
+    *, reason: Annotated[str, Parameter(help="why, kept in the audit trail")] = "",
+    session: Given,
+) -> int:  # fmt: skip
+    """make the model that was production before the latest promotion production again"""
+    from shadowline.tasks import promotion
+
+    with open_warehouse(session.warehouse) as warehouse:
+        was, now = promotion.rollback(warehouse, reason)
+    say(f"rolled back: {now} is the production model again (was {was})")
+    return 0
+
+
+@registry_app.command
+def history(
+    model_id: Annotated[
+        str | None, Parameter(help="only this model's changes", validator=_model_ids)
+    ] = None,
+    /,
+    *,
+    format: Format = "table",
+    session: Given,
+) -> int:  # fmt: skip
+    """the registry's audit trail, newest first: time, action, model, previous production model,
+    verdict, reason, who"""
+    from shadowline.tasks.warehouse import sql_text
+
+    with open_warehouse(session.warehouse) as warehouse:
+        table = warehouse.query(sql_text("registry/history"), {"model_id": model_id or ""})
+    print_table(table, format)
+    return 0
 
 
 @registry_app.command(name="set-baseline")
@@ -432,9 +492,6 @@ def _registry_change(action: str, model_id: str, session: Session) -> int:
         if action in ("enable", "disable"):
             registry.set_enabled(warehouse, model_id, action == "enable")
             say(f"{model_id}: {action}d")
-        elif action == "promote":
-            registry.promote(warehouse, model_id)
-            say(f"{model_id} is now the production model (the only one)")
         else:
             registry.set_baseline(warehouse, model_id)
             say(f"{model_id} is now the baseline model (the only one)")

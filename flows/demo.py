@@ -20,7 +20,8 @@ from shadowline.tasks.features import build_features, game_days, schedule_bounds
 from shadowline.tasks.loading import load_rows
 from shadowline.tasks.monitor import read_monitor
 from shadowline.tasks.players import matching
-from shadowline.tasks.registry import promote, set_baseline
+from shadowline.tasks.promotion import promote
+from shadowline.tasks.registry import set_baseline
 from shadowline.tasks.resources import lend, scorers_for_run
 from shadowline.tasks.results import (
     head_to_head,
@@ -109,7 +110,7 @@ def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) 
             )
             step.detail(f"{model_id:<12} {feature_version:<11} test MAE {trained.test_mae:.3f}")
         set_baseline(warehouse, BASELINE, detail="demo")
-        promote(warehouse, PRODUCTION, detail="demo")
+        promote(warehouse, PRODUCTION, force=True, reason="the demo's production model")
         step.detail(f"baseline {BASELINE}, production {PRODUCTION}")
 
 

@@ -1,4 +1,5 @@
-"""The model registry: read the models to run, register, enable/disable, promote, set baseline.
+"""The model registry: read the models to run, register, enable/disable, set baseline (promotion
+and rollback, gated: `tasks/promotion.py`).
 
 Every change made here is one transaction that also writes an audit row.
 """
@@ -6,6 +7,7 @@ Every change made here is one transaction that also writes an audit row.
 from __future__ import annotations
 
 import getpass
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,7 +44,12 @@ class RegisteredModel:
         )
 
 
-def _who() -> str:
+def actor() -> str:
+    """Who makes a registry change: the Prefect flow run it runs in, else the OS user."""
+    context = sys.modules.get("prefect.context")  # only if Prefect is already loaded
+    run = getattr(context.FlowRunContext.get(), "flow_run", None) if context else None
+    if run is not None:
+        return f"prefect flow run {run.name} ({run.id})"
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -91,7 +98,7 @@ def _unknown(warehouse: Warehouse, model_id: str) -> str:
     return f"no model {model_id!r} in {REGISTRY} (registered: {names})"
 
 
-def _require(warehouse: Warehouse, model_id: str) -> None:
+def require_registered(warehouse: Warehouse, model_id: str) -> None:
     """Flag changes need exactly one registry row for `model_id`."""
     check_model_id(model_id)
     found = warehouse.query(sql_text("registry/registrations"), {"model_id": model_id})["n"][
@@ -106,29 +113,20 @@ def _require(warehouse: Warehouse, model_id: str) -> None:
         )
 
 
-def _set_role(warehouse: Warehouse, action: str, model_id: str, detail: str) -> None:
-    _require(warehouse, model_id)
+def set_baseline(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
+    """Make `model_id` the only baseline model. (Production: `tasks/promotion.py`, gated.)"""
+    require_registered(warehouse, model_id)
     warehouse.execute(
-        sql_text("registry/set_role"),
-        {"action": action, "model_id": model_id, "detail": detail, "changed_by": _who()},
+        sql_text("registry/set_baseline"),
+        {"model_id": model_id, "detail": detail, "changed_by": actor()},
     )
 
 
-def promote(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
-    """Make `model_id` the only production model."""
-    _set_role(warehouse, "promote", model_id, detail)
-
-
-def set_baseline(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
-    """Make `model_id` the only baseline model."""
-    _set_role(warehouse, "set-baseline", model_id, detail)
-
-
 def set_enabled(warehouse: Warehouse, model_id: str, enabled: bool, detail: str = "") -> None:
-    _require(warehouse, model_id)
+    require_registered(warehouse, model_id)
     warehouse.execute(
         sql_text("registry/set_enabled"),
-        {"model_id": model_id, "enabled": enabled, "detail": detail, "changed_by": _who()},
+        {"model_id": model_id, "enabled": enabled, "detail": detail, "changed_by": actor()},
     )
 
 
@@ -160,6 +158,6 @@ def register_model(
             "model_sha256": spec.model_sha256,
             "test_mae": test_mae,
             "notes": notes,
-            "changed_by": _who(),
+            "changed_by": actor(),
         },
     )

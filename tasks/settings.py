@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     min_edge: float = Field(
         0.0, description="Points between prediction and line needed for OVER/UNDER (0-20)."
     )
+    promotion_min_rows: int = Field(
+        500,
+        ge=0,
+        description="Shared graded rows with production before the promotion gate can say PROMOTE.",
+    )
+    promotion_min_days: int = Field(
+        7,
+        ge=0,
+        description="Shared graded game days with production before the promotion gate "
+        "can say PROMOTE.",
+    )
     min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
     max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
     actor_cpus: float = Field(

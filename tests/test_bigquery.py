@@ -113,7 +113,8 @@ def _agree(
     from shadowline.tasks.features import build_features
     from shadowline.tasks.loading import load_rows
     from shadowline.tasks.players import FEEDS
-    from shadowline.tasks.registry import promote, read_models, register_model, set_baseline
+    from shadowline.tasks.promotion import promote
+    from shadowline.tasks.registry import read_models, register_model, set_baseline
 
     # what the window's features read: box scores up to its end (last season's too), and the
     # feeds (lines, injury reports) of its days
@@ -166,6 +167,27 @@ def _agree(
     assert on_duck["game_days"] == len(WINDOW)
     models = ["catboost_v1", "catboost_v2", "lightgbm_v1", "xgboost_v2"]
     assert best_set(duck, models) == best_set(bq, models)
+
+    # The promotion gate reads the same evidence on both; a forced promotion and a rollback
+    # flip the flag in one transaction each, audited.
+    from shadowline.tasks.promotion import evaluate, rollback
+
+    assert evaluate(duck, "xgboost_v2").line() == evaluate(bq, "xgboost_v2").line()
+    promote(bq, "xgboost_v2", force=True, reason="on the emulator")
+    production = "select model_id from nba_predictions.ml_model_registry where is_production"
+    assert bq.query(production)["model_id"].to_pylist() == ["xgboost_v2"]
+    assert rollback(bq) == ("xgboost_v2", "catboost_v2")
+    assert bq.query(production)["model_id"].to_pylist() == ["catboost_v2"]
+    audit = bq.query(
+        "select action, model_id, previous_model_id, verdict, reason "
+        "from nba_predictions.ml_model_registry_audit where action in ('promote', 'rollback') "
+        "order by changed_at"
+    ).to_pylist()
+    assert [(r["action"], r["model_id"], r["previous_model_id"]) for r in audit] == [
+        ("promote", "catboost_v2", None), ("promote", "xgboost_v2", "catboost_v2"),
+        ("rollback", "catboost_v2", "xgboost_v2"),
+    ]  # fmt: skip
+    assert audit[1]["reason"] == "on the emulator" and audit[0]["verdict"] == "NO-GATE"
 
     # A rerun leaves the same rows; a failure after the load and the delete, before the insert,
     # rolls the whole replacement back: the date keeps its previous rows.

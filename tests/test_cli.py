@@ -156,9 +156,11 @@ def test_the_seeds_sql_runs_verbatim_and_the_next_run_picks_up_the_model(
 def test_promote_and_set_baseline_leave_exactly_one(
     demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli(demo_url, "registry", "promote", "xgboost_v2") == 0
+    # two graded game days are too few for the gate (tests/test_promotion.py): forced
+    promote = ["registry", "promote", "xgboost_v2", "--force", "--reason", "test"]
+    assert cli(demo_url, *promote) == 0
     assert cli(demo_url, "registry", "set-baseline", "lightgbm_v1") == 0
-    assert cli(demo_url, "registry", "promote", "xgboost_v2") == 0  # again: still one
+    assert cli(demo_url, *promote) == 1  # again: already production, still one
     current = flags(demo_url)
     assert [m for m, (prod, _) in current.items() if prod] == ["xgboost_v2"]
     assert [m for m, (_, base) in current.items() if base] == ["lightgbm_v1"]
@@ -168,10 +170,9 @@ def test_promote_and_set_baseline_leave_exactly_one(
         "select action, model_id from nba_predictions.ml_model_registry_audit "
         "where action in ('promote', 'set-baseline', 'disable') order by changed_at",
     )
-    assert audit[-4:] == [
+    assert audit[-3:] == [
         {"action": "promote", "model_id": "xgboost_v2"},
         {"action": "set-baseline", "model_id": "lightgbm_v1"},
-        {"action": "promote", "model_id": "xgboost_v2"},
         {"action": "disable", "model_id": "catboost_v1"},
     ]
     capsys.readouterr()
@@ -449,7 +450,8 @@ def test_model_ids_are_checked_everywhere_and_training_never_overwrites_a_regist
 ) -> None:
     from shadowline.tasks.domains import InvalidValue
     from shadowline.tasks.models import sha256_of
-    from shadowline.tasks.registry import promote, read_models
+    from shadowline.tasks.promotion import promote
+    from shadowline.tasks.registry import read_models
 
     with open_warehouse(demo_url) as warehouse:
         for bad in ("", "   ", "../x", "/abs/x", ".hidden"):

@@ -163,7 +163,8 @@ def test_dry_run_writes_nothing(demo_url: str, demo_warehouse: Warehouse) -> Non
 def test_a_model_id_registered_twice_is_refused_not_scored_twice(
     demo_url: str, demo_warehouse: Warehouse
 ) -> None:
-    from shadowline.tasks.registry import RegistryError, promote
+    from shadowline.tasks.promotion import promote
+    from shadowline.tasks.registry import RegistryError
 
     warehouse = demo_warehouse
     warehouse.execute(

@@ -1,5 +1,6 @@
--- Each enabled challenger against the production model, per game date, on the rows both graded:
--- the monitor's observations. difference = production's MAE - the challenger's (> 0: better).
+-- Every other registered model against the production model, per game date, on the rows both
+-- graded: the daily monitor's observations (enabled models) and the promotion gate's (the model
+-- asked about, enabled or not). difference = production's MAE - the model's (> 0: better).
 -- grain: one row per model_id, against_model_id, game_date.
 with
 
@@ -10,9 +11,9 @@ production as (
 ),
 
 challengers as (
-  select model_id
+  select model_id, enabled
   from nba_predictions.ml_model_registry
-  where enabled and not coalesce(is_production, false)
+  where not coalesce(is_production, false)
 ),
 
 graded as (
@@ -24,6 +25,7 @@ graded as (
 final as (
   select
     m.model_id,
+    c.enabled,
     a.model_id as against_model_id,
     m.game_date,
     count(*) as shared_rows,
@@ -36,7 +38,7 @@ final as (
     and a.game_date = m.game_date
   join production as p
     on p.model_id = a.model_id
-  group by m.model_id, a.model_id, m.game_date
+  group by m.model_id, c.enabled, a.model_id, m.game_date
 )
 
 select * from final
