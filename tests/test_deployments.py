@@ -99,16 +99,22 @@ def wait_for(local: server.LocalServer, flow_run_id: str, timeout: float = 300) 
     return run
 
 
-def trigger(local: server.LocalServer, deployment: str) -> str:
+def trigger(local: server.LocalServer, deployment: str, **parameters: Any) -> str:
     """The same through Prefect's Python API (`run_deployment`), without a CLI process to
     start: waits for the run to end; its flow run id."""
+    return str(finished_run(local, deployment, **parameters).id)
+
+
+def finished_run(local: server.LocalServer, deployment: str, **parameters: Any) -> Any:
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: local.api_url}):
-        run = run_deployment(deployment, parameters={"game_date": str(DAY)}, poll_interval=0.5)
+        run = run_deployment(
+            deployment, parameters=parameters or {"game_date": str(DAY)}, poll_interval=0.5
+        )
     assert run.state is not None and run.state.is_completed(), run.state
-    return str(run.id)
+    return run
 
 
 def query(url: str, sql: str) -> list[dict]:
@@ -151,7 +157,7 @@ def grading_run(deployed: tuple, experiment_run: str) -> str:
 def test_prefect_yaml_uses_the_local_work_pool_and_eastern_schedules() -> None:
     config = yaml.safe_load((REPO / "prefect.yaml").read_text())
     deployments = {d["name"]: d for d in config["deployments"]}
-    assert deployments.keys() == {"experiment-daily", "grading-daily", "backfill"}
+    assert deployments.keys() == {"experiment-daily", "grading-daily", "backfill", "promotion"}
     assert {d["work_pool"]["name"] for d in deployments.values()} == {server.WORK_POOL}
     crons = {
         name: [(s["cron"], s["timezone"]) for s in d.get("schedules") or []]
@@ -161,6 +167,7 @@ def test_prefect_yaml_uses_the_local_work_pool_and_eastern_schedules() -> None:
         "experiment-daily": [("0 12 * * *", "America/New_York")],
         "grading-daily": [("0 2 * * *", "America/New_York")],
         "backfill": [],
+        "promotion": [],
     }
 
 
@@ -270,6 +277,34 @@ def test_cli_runs_use_the_running_local_server(deployed: tuple, grading_run: str
     # the deployment's run, and the CLI's (no deployment)
     assert sorted(str(run.id) == grading_run for run in runs) == [False, True]
     assert [run.deployment_id for run in runs if str(run.id) != grading_run] == [None]
+
+
+def test_the_promotion_deployment_gives_its_verdict_and_audits_its_flow_run(
+    deployed: tuple, grading_run: str
+) -> None:
+    local, _, url = deployed
+    production = "select model_id from nba_predictions.ml_model_registry where is_production"
+    held = finished_run(local, "promotion/promotion", model_id="xgboost_v2")
+    assert held.state.name == "Held"  # the demo fixture's few graded days: not enough yet
+    assert "game days" in held.state.message
+    assert [r["model_id"] for r in query(url, production)] == ["catboost_v2"]
+    [verdict] = prefect_api.artifacts(held.id, local.api_url)
+    assert verdict.type == "markdown" and "**HOLD**" in verdict.data
+
+    forced = finished_run(
+        local, "promotion/promotion", model_id="xgboost_v2", force=True, reason="from the UI"
+    )
+    assert forced.state.name == "Promoted"
+    assert [r["model_id"] for r in query(url, production)] == ["xgboost_v2"]
+    [last] = query(
+        url,
+        "select verdict, reason, changed_by, previous_model_id "
+        "from nba_predictions.ml_model_registry_audit where action = 'promote' "
+        "order by changed_at desc limit 1",
+    )
+    assert (last["verdict"], last["reason"], last["previous_model_id"]) == (
+        "HOLD", "from the UI", "catboost_v2")  # fmt: skip
+    assert last["changed_by"] == f"prefect flow run {forced.name} ({forced.id})"
 
 
 def test_stopping_leaves_nothing_running(deployed: tuple) -> None:
