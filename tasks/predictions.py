@@ -85,8 +85,24 @@ def assemble_predictions(
             "feature_version": [spec.feature_version] * n,
             "prediction_time": [now] * n,
             "run_id": [run_id] * n,
+            **_prices(scored, recommendation),
         },
     )
+
+
+def _prices(scored: pa.Table, recommendation: list[str | None]) -> dict[str, list[object]]:
+    """The price a recommendation gets and its book: the best at the line for its side."""
+    sides = {"OVER": ("best_over_odds", "best_over_book"),
+             "UNDER": ("best_under_odds", "best_under_book")}  # fmt: skip
+    if not all(c in scored.column_names for pair in sides.values() for c in pair):
+        return {}  # a feature batch from before prices were stored: no price
+    columns = {c: scored[c].to_pylist() for pair in sides.values() for c in pair}
+    odds, books = [], []
+    for i, side in enumerate(recommendation):
+        odds_column, book_column = sides.get(side or "", (None, None))
+        odds.append(columns[odds_column][i] if odds_column else None)
+        books.append(columns[book_column][i] if book_column else None)
+    return {"bet_odds": odds, "bet_book": books}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 FORMATS = ("table", "csv", "json", "markdown")
 # Columns shown as percentages in the text format.
-_PERCENT_SUFFIXES = ("_rate", "bet_accuracy", "roi")
+_PERCENT_SUFFIXES = ("_rate", "bet_accuracy", "roi", "roi_at_odds", "break_even_at_odds")
 
 
 def _cell(name: str, value: object) -> str:

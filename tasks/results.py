@@ -25,7 +25,9 @@ def daily_performance(warehouse: Warehouse, game_date: date) -> pa.Table:
 LINED_NOTE = (
     "mae: all of a model's graded rows. lined_predictions: those with a line; on exactly those "
     "rows mae_on_lined is the model's MAE and line_mae the consensus line's (mae_vs_line < 0: "
-    "closer than the line)."
+    "closer than the line). roi: per bet at -110 (break-even 52.4%); roi_at_odds and units: at "
+    "the best price for the bet's side among the books offering the line, whose own break-even "
+    "is break_even_at_odds."
 )
 
 

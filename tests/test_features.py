@@ -207,3 +207,33 @@ def test_training_rows_stop_before_the_cutoff(demo_url: str) -> None:
     rows = read_training_rows(open_warehouse(demo_url), D)
     assert rows.num_rows > 10_000
     assert pc.max(rows["game_date"]).as_py() < D
+
+
+def test_the_price_at_the_consensus_line_is_each_sides_best_among_the_books_offering_it(
+    warehouse: Warehouse,
+) -> None:
+    one_player_one_game(warehouse)
+    snapshot = [
+        props_snapshot("a", 22.5, 20, -110, -110),  # a's main line
+        props_snapshot("b", 22.5, 20, 105, -125),  # b's main line (closest to even of b's)
+        props_snapshot("b", 21.5, 20, -140, 115),
+        props_snapshot("c", 23.5, 20, -110, -110),  # c's main line: not the consensus
+        props_snapshot("c", 22.5, 20, -130, 110),  # c's alternate at the consensus line
+        props_snapshot("d", 22.5, 14, 150, 150),  # d's older snapshot: not its latest offer
+        props_snapshot("d", 24.5, 20, -105, -115),
+    ]
+    load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshot))
+    build_features(warehouse, D, D)
+    row = feature_rows(warehouse, D, D)[(D, "p")]
+    # main lines 22.5 (a), 22.5 (b), 23.5 (c), 24.5 (d): median 23.0, offered by nobody ...
+    assert row["betting_line"] == 23.0 and row["best_over_odds"] is None
+    load_rows(  # ... until d moves its main line to 22.5: median 22.5
+        warehouse, "nba_raw.player_points_props",
+        pa.Table.from_pylist([props_snapshot("d", 22.5, 21, -115, -105)]),
+    )  # fmt: skip
+    build_features(warehouse, D, D)
+    row = feature_rows(warehouse, D, D)[(D, "p")]
+    assert row["betting_line"] == 22.5
+    # over: a -110, b +105, c -130, d -115 -> b; under: a -110, b -125, c +110, d -105 -> c
+    assert (row["best_over_odds"], row["best_over_book"]) == (105, "b")
+    assert (row["best_under_odds"], row["best_under_book"]) == (110, "c")

@@ -334,3 +334,44 @@ def test_a_line_that_is_not_a_number_grades_as_no_line(warehouse: Warehouse) -> 
         assert row["prediction_error"] == 5.0
         assert (row["bet_outcome"], row["beat_vegas"]) == (None, None), player
     assert rows[("challenger", "d")]["bet_outcome"] == "WIN"
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "bigquery"])
+def test_profit_at_the_stored_prices_matches_a_hand_computation(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    from shadowline.tasks.warehouse import open_warehouse
+
+    url = request.getfixturevalue("warehouse_url" if backend == "duckdb" else "bigquery_url")
+    bets = [  # (player, recommendation, line, price, points scored)
+        ("a", "OVER", 20.5, 105, 25),  # WIN at +105: +1.05
+        ("b", "UNDER", 20.5, -120, 18),  # WIN at -120: +100/120
+        ("c", "OVER", 20.0, -110, 20),  # PUSH: 0
+        ("d", "UNDER", 20.5, 150, 30),  # LOSS: -1
+        ("e", "OVER", 20.5, None, 25),  # WIN, but no book offered the line: no price
+        ("f", "PASS", 20.5, None, 25),  # no bet
+    ]
+    with open_warehouse(url) as warehouse:
+        add_registry(warehouse)
+        add_predictions(warehouse, [
+            dict(model_id="challenger", player_lookup=p, predicted_points=22.0, betting_line=line,
+                 recommendation=rec, bet_odds=odds, bet_book=None if odds is None else "x")
+            for p, rec, line, odds, _ in bets
+        ])  # fmt: skip
+        add_box(warehouse, [(p, 30.0, points) for p, *_, points in bets])
+        grade_predictions(warehouse, DAY)
+        profit = {p: r["profit_units"] for (_, p), r in graded(warehouse).items()}
+        day = warehouse.query(
+            "select bets, priced_bets, units, roi_at_odds, break_even_at_odds, roi "
+            "from nba_predictions.v_ml_model_daily_performance where model_id = 'challenger'"
+        ).to_pylist()[0]
+    assert profit == pytest.approx(
+        {"a": 1.05, "b": 100 / 120, "c": 0.0, "d": -1.0, "e": None, "f": None}
+    )
+    units = 1.05 + 100 / 120 + 0.0 - 1.0
+    assert day["bets"] == 5 and day["priced_bets"] == 4
+    assert day["units"] == pytest.approx(units)
+    assert day["roi_at_odds"] == pytest.approx(units / 4)
+    # the break-even of the priced WIN/LOSS bets' own prices: 100/205, 120/220, 100/250
+    assert day["break_even_at_odds"] == pytest.approx((100 / 205 + 120 / 220 + 100 / 250) / 3)
+    assert day["roi"] == pytest.approx((3 * 100 / 110 - 1) / 5)  # the seed's -110 figure stays

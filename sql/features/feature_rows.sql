@@ -81,6 +81,8 @@ offers as (
     p.bookmaker,
     p.processed_at,
     p.points_line,
+    p.over_odds,
+    p.under_odds,
     if(p.over_odds < 0, -p.over_odds / (100.0 - p.over_odds), 100.0 / (p.over_odds + 100.0))
       as over_probability,
     if(p.under_odds < 0, -p.under_odds / (100.0 - p.under_odds), 100.0 / (p.under_odds + 100.0))
@@ -134,6 +136,36 @@ consensus_line as (
     from book_main_lines
   )
   group by player_lookup, game_date
+),
+
+consensus_offers as (
+  -- every book's latest offer at the consensus line itself, main or alternate
+  select o.*
+  from latest_offers as o
+  join consensus_line as c
+    on c.player_lookup = o.player_lookup
+    and c.game_date = o.game_date
+    and c.betting_line = o.points_line
+),
+
+best_over as (
+  -- the best over price at the consensus line (lowest implied probability pays most), and its
+  -- book; on a tie, the first book by name
+  select player_lookup, game_date, over_odds as best_over_odds, bookmaker as best_over_book
+  from consensus_offers
+  where over_odds is not null
+  qualify row_number() over (
+    partition by player_lookup, game_date order by over_probability, bookmaker
+  ) = 1
+),
+
+best_under as (
+  select player_lookup, game_date, under_odds as best_under_odds, bookmaker as best_under_book
+  from consensus_offers
+  where under_odds is not null
+  qualify row_number() over (
+    partition by player_lookup, game_date order by under_probability, bookmaker
+  ) = 1
 ),
 
 recent_players as (
@@ -301,7 +333,11 @@ final as (
       sum(if(i.injury_status = 'OUT', 1, 0)) over (partition by r.game_date, r.team_abbr)
       - if(i.injury_status = 'OUT', 1, 0) as float64
     ) as teammates_out,
-    current_timestamp() as built_at
+    current_timestamp() as built_at,
+    bo.best_over_odds,
+    bo.best_over_book,
+    bu.best_under_odds,
+    bu.best_under_book
   from roster as r
   left join player_stats as s
     on s.game_date = r.game_date and s.player_lookup = r.player_lookup
@@ -313,6 +349,10 @@ final as (
     on i.game_date = r.game_date and i.player_lookup = r.player_lookup
   left join consensus_line as l
     on l.game_date = r.game_date and l.player_lookup = r.player_lookup
+  left join best_over as bo
+    on bo.game_date = r.game_date and bo.player_lookup = r.player_lookup
+  left join best_under as bu
+    on bu.game_date = r.game_date and bu.player_lookup = r.player_lookup
 )
 
 select * from final

@@ -32,6 +32,7 @@ using (
       if(is_nan(pr.betting_line) or is_inf(pr.betting_line), null, pr.betting_line)
         as betting_line,
       pr.recommendation,
+      pr.bet_odds,
       coalesce(b.minutes_played, 0) > 0 as did_play,
       b.points,
       coalesce(b.minutes_played, 0.0) as actual_minutes
@@ -58,19 +59,34 @@ using (
       on m.model_id = s.model_id
   ),
 
-  final as (
+  outcomes as (
     select
-      s.prediction_id,
-      s.actual_points,
-      s.actual_minutes,
-      s.prediction_error,
+      s.*,
       case
         when s.actual_points is null then null
         when s.recommendation not in ('OVER', 'UNDER') or s.betting_line is null then null
         when s.actual_points = s.betting_line then 'PUSH'
         when (s.recommendation = 'OVER') = (s.actual_points > s.betting_line) then 'WIN'
         else 'LOSS'
-      end as bet_outcome,
+      end as bet_outcome
+    from scored as s
+  ),
+
+  final as (
+    select
+      s.prediction_id,
+      s.actual_points,
+      s.actual_minutes,
+      s.prediction_error,
+      s.bet_outcome,
+      -- at the stored price: a WIN at +105 pays 1.05 units, at -120 100/120; a LOSS costs the
+      -- unit staked; no price, no figure (the -110 figures in the views still count the bet)
+      case
+        when s.bet_outcome = 'PUSH' then 0.0
+        when s.bet_odds is null or abs(s.bet_odds) < 100 then null
+        when s.bet_outcome = 'LOSS' then -1.0
+        when s.bet_outcome = 'WIN' then if(s.bet_odds > 0, s.bet_odds / 100.0, 100.0 / -s.bet_odds)
+      end as profit_units,
       case
         when s.actual_points is null or be.baseline_error is null then null
         when s.model_id in (select model_id from baseline_models) then null
@@ -80,7 +96,7 @@ using (
         when s.actual_points is null or s.betting_line is null then null
         else s.prediction_error < abs(s.betting_line - s.actual_points)
       end as beat_vegas
-    from scored as s
+    from outcomes as s
     left join baseline_errors as be
       on be.player_lookup = s.player_lookup
   )
@@ -96,6 +112,7 @@ when matched and (
   or p.bet_outcome is distinct from g.bet_outcome
   or p.beat_baseline is distinct from g.beat_baseline
   or p.beat_vegas is distinct from g.beat_vegas
+  or p.profit_units is distinct from g.profit_units
 ) then update set
   actual_points = g.actual_points,
   actual_minutes = g.actual_minutes,
@@ -103,4 +120,5 @@ when matched and (
   bet_outcome = g.bet_outcome,
   beat_baseline = g.beat_baseline,
   beat_vegas = g.beat_vegas,
+  profit_units = g.profit_units,
   result_updated_at = current_timestamp()

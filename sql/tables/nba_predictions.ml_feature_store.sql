@@ -30,7 +30,13 @@ create table if not exists nba_predictions.ml_feature_store (
   is_home float64,
   opp_pts_allowed_avg_last_10 float64,
   teammates_out float64,
-  built_at timestamp
+  built_at timestamp,
+  -- the best price for each side among the books offering the consensus line itself (main or
+  -- alternate, each book's latest snapshot), and the book: what a bet on that line gets
+  best_over_odds int64,
+  best_over_book string,
+  best_under_odds int64,
+  best_under_book string
 )
 partition by game_date
 cluster by player_lookup

@@ -25,7 +25,10 @@ create table if not exists nba_predictions.ml_model_predictions (
   bet_outcome string,
   beat_baseline bool,
   beat_vegas bool,
-  result_updated_at timestamp
+  result_updated_at timestamp,
+  bet_odds int64,  -- American odds the recommendation gets: the best book's at the line
+  bet_book string,  -- that book (NULL: no book offered the consensus line itself)
+  profit_units float64  -- after grading: a WIN pays the price (+105: 1.05, -120: 0.833), LOSS -1
 )
 partition by game_date
 cluster by model_id

@@ -11,7 +11,12 @@ final as (
     if(p.prediction_error is null, null, p.prediction_error <= 3) as within_3,
     if(p.prediction_error is null, null, p.prediction_error <= 5) as within_5,
     case p.bet_outcome when 'WIN' then 100 / 110 when 'LOSS' then -1.0 when 'PUSH' then 0.0 end
-      as units_at_110
+      as units_at_110,
+    -- the stored price's own break-even: -110 is 110 / 210, +120 is 100 / 220
+    case
+      when p.bet_odds <= -100 then -p.bet_odds / (100.0 - p.bet_odds)
+      when p.bet_odds >= 100 then 100.0 / (p.bet_odds + 100.0)
+    end as bet_implied_probability
   from nba_predictions.ml_model_predictions as p
 )
 

@@ -2,6 +2,9 @@
 -- one row per model per game date (all_time = false) and one per model over all dates
 -- (all_time = true, game_date NULL). The daily and leaderboard views select from it.
 -- bet_accuracy = wins / (wins + losses); roi is per bet at -110 (break-even 52.38%).
+-- At the stored prices (each bet at the best price for its side at the line): units is the
+-- profit in units staked, roi_at_odds = units / priced_bets, and break_even_at_odds the bets'
+-- average implied probability, the bet_accuracy those prices need to break even.
 -- mae covers every graded row; mae_on_lined and line_mae cover the graded rows with a line, so
 -- the model and the consensus line are compared on exactly the same rows (mae_vs_line < 0:
 -- the model was closer than the line).
@@ -46,6 +49,11 @@ measures as (
     safe_divide(countif(bet_outcome = 'WIN'), countif(bet_outcome in ('WIN', 'LOSS')))
       as bet_accuracy,
     safe_divide(sum(units_at_110), countif(bet_outcome is not null)) as roi,
+    countif(profit_units is not null) as priced_bets,
+    coalesce(sum(profit_units), 0.0) as units,
+    safe_divide(sum(profit_units), countif(profit_units is not null)) as roi_at_odds,
+    avg(if(bet_outcome in ('WIN', 'LOSS') and profit_units is not null,
+      bet_implied_probability, null)) as break_even_at_odds,
     safe_divide(countif(beat_vegas), countif(beat_vegas is not null)) as beat_vegas_rate,
     safe_divide(countif(beat_baseline), countif(beat_baseline is not null))
       as beat_baseline_rate,
