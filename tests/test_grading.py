@@ -375,3 +375,60 @@ def test_profit_at_the_stored_prices_matches_a_hand_computation(
     # the break-even of the priced WIN/LOSS bets' own prices: 100/205, 120/220, 100/250
     assert day["break_even_at_odds"] == pytest.approx((100 / 205 + 120 / 220 + 100 / 250) / 3)
     assert day["roi"] == pytest.approx((3 * 100 / 110 - 1) / 5)  # the seed's -110 figure stays
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "bigquery"])
+def test_closing_line_value_is_the_move_toward_the_bet_by_tip_off(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.warehouse import open_warehouse
+
+    url = request.getfixturevalue("warehouse_url" if backend == "duckdb" else "bigquery_url")
+    tipoff = datetime(2026, 1, 9, 0, 30, tzinfo=UTC)  # 7:30 pm ET on DAY
+
+    def offer(player: str, book: str, hour: int, line: float, over: int, under: int) -> dict:
+        at = datetime(2026, 1, 8, hour, tzinfo=UTC) if hour < 24 else datetime(
+            2026, 1, 9, hour - 24, tzinfo=UTC)  # fmt: skip
+        return {"player_lookup": player, "game_date": DAY, "bookmaker": book,
+                "points_line": line, "over_odds": over, "under_odds": under,
+                "processed_at": at}  # fmt: skip
+
+    offers = [
+        offer(p, "a", 15, 22.5, -110, -110) for p in ("over", "under", "pass")  # the noon line
+    ] + [
+        offer(p, "a", 23, 23.5, -110, -110) for p in ("over", "under", "pass")  # a's close
+    ] + [
+        offer(p, "b", 22, 23.5, -105, -115) for p in ("over", "under", "pass")  # b's main line
+    ] + [
+        offer(p, "b", 22, 22.5, -160, 130) for p in ("over", "under", "pass")  # b's alternate
+    ] + [
+        offer(p, "a", 25, 26.5, -110, -110) for p in ("over", "under", "pass")  # after tip-off
+    ]  # fmt: skip
+    with open_warehouse(url) as warehouse:
+        add_registry(warehouse)
+        warehouse.write("nba_raw.schedule", pa.Table.from_pylist([{
+            "game_id": "G1", "game_date": DAY, "home_team_abbr": "BOS", "away_team_abbr": "NYK",
+            "tipoff_at": tipoff}]))  # fmt: skip
+        warehouse.write("nba_raw.player_points_props", pa.Table.from_pylist(offers))
+        add_predictions(warehouse, [
+            dict(model_id="challenger", player_lookup=p, predicted_points=22.0, betting_line=22.5,
+                 recommendation=rec)
+            for p, rec in (("over", "OVER"), ("under", "UNDER"), ("pass", "PASS"),
+                           ("unlisted", "OVER"))
+        ])  # fmt: skip
+        add_box(warehouse, [(p, 30.0, 25) for p in ("over", "under", "pass", "unlisted")])
+        grade_predictions(warehouse, DAY)
+        rows = {p: (r["closing_line"], r["clv_points"]) for (_, p), r in graded(warehouse).items()}
+        day = warehouse.query(
+            "select avg_clv, clv_positive_rate from nba_predictions.v_ml_model_daily_performance "
+            "where model_id = 'challenger'"
+        ).to_pylist()[0]
+    # closing: a's last snapshot before tip-off (23.5, not 26.5 after it) and b's main line
+    # (23.5, not its 22.5 alternate): the line moved a point up from the 22.5 bet on
+    assert rows == {
+        "over": (23.5, 1.0), "under": (23.5, -1.0), "pass": (23.5, None),
+        "unlisted": (None, None),
+    }  # fmt: skip
+    assert day["avg_clv"] == pytest.approx(0.0) and day["clv_positive_rate"] == pytest.approx(0.5)

@@ -72,25 +72,11 @@ injury_latest as (
 ),
 
 offers as (
-  -- Every line each book offered for a player's game (a snapshot holds the main line and
-  -- alternates), with each side's implied probability: -110 is 110 / 210, +120 is 100 / 220.
-  -- A book's name for a player becomes his player_lookup through v_player_names (aliases).
-  select
-    coalesce(n.player_lookup, p.player_lookup) as player_lookup,
-    p.game_date,
-    p.bookmaker,
-    p.processed_at,
-    p.points_line,
-    p.over_odds,
-    p.under_odds,
-    if(p.over_odds < 0, -p.over_odds / (100.0 - p.over_odds), 100.0 / (p.over_odds + 100.0))
-      as over_probability,
-    if(p.under_odds < 0, -p.under_odds / (100.0 - p.under_odds), 100.0 / (p.under_odds + 100.0))
-      as under_probability
-  from nba_raw.player_points_props as p
-  left join nba_predictions.v_player_names as n
-    on n.name = p.player_lookup
-  where p.game_date between @start_date and @end_date
+  -- every line each book offered for a player's game, priced, its main lines marked
+  -- (v_prop_offers)
+  select *
+  from nba_predictions.v_prop_offers
+  where game_date between @start_date and @end_date
 ),
 
 latest_offers as (
@@ -101,23 +87,10 @@ latest_offers as (
 ),
 
 book_main_lines as (
-  -- A book's main line in its snapshot: the line whose over and under prices are closest to
-  -- even (implied probabilities nearest each other); on a tie, the line nearest the median of
-  -- the book's lines in that snapshot, then the lower one. A line without both prices is the
-  -- main line only when no line of the snapshot has both.
+  -- each book's main line in its latest snapshot of a player's market
   select player_lookup, game_date, bookmaker, points_line
-  from (
-    select
-      *,
-      percentile_cont(points_line, 0.5) over (partition by player_lookup, game_date, bookmaker)
-        as book_median
-    from latest_offers
-  )
-  qualify row_number() over (
-    partition by player_lookup, game_date, bookmaker
-    order by abs(over_probability - under_probability) asc nulls last,
-      abs(points_line - book_median), points_line
-  ) = 1
+  from latest_offers
+  where is_main_line
 ),
 
 consensus_line as (

@@ -16,6 +16,39 @@ using (
     select distinct game_id from box
   ),
 
+  game_tipoffs as (
+    select distinct pr.player_lookup, s.tipoff_at
+    from nba_predictions.ml_model_predictions as pr
+    join nba_raw.schedule as s
+      on s.game_id = pr.game_id
+    where pr.game_date = @game_date
+  ),
+
+  closing_books as (
+    -- each book's main line in its last snapshot before the player's game tipped off (every
+    -- snapshot of the day when the schedule has no tip-off time)
+    select o.player_lookup, o.bookmaker, o.points_line
+    from nba_predictions.v_prop_offers as o
+    join game_tipoffs as t
+      on t.player_lookup = o.player_lookup
+    where o.game_date = @game_date
+      and o.is_main_line
+      and (t.tipoff_at is null or o.processed_at < t.tipoff_at)
+    qualify o.processed_at = max(o.processed_at) over (partition by o.player_lookup, o.bookmaker)
+  ),
+
+  closing_lines as (
+    -- the closing line: the median of those main lines, as the consensus line is built
+    select player_lookup, max(median_line) as closing_line
+    from (
+      select
+        player_lookup,
+        percentile_cont(points_line, 0.5) over (partition by player_lookup) as median_line
+      from closing_books
+    )
+    group by player_lookup
+  ),
+
   baseline_models as (
     select model_id
     from nba_predictions.ml_model_registry
@@ -79,6 +112,14 @@ using (
       s.actual_minutes,
       s.prediction_error,
       s.bet_outcome,
+      c.closing_line,
+      -- closing-line value: how far the line moved toward the recommended side (OVER at 22.5,
+      -- closing 23.5: +1.0); only for a bet on a line, and only once the game is final
+      case
+        when s.betting_line is null or c.closing_line is null then null
+        when s.recommendation = 'OVER' then c.closing_line - s.betting_line
+        when s.recommendation = 'UNDER' then s.betting_line - c.closing_line
+      end as clv_points,
       -- at the stored price: a WIN at +105 pays 1.05 units, at -120 100/120; a LOSS costs the
       -- unit staked; no price, no figure (the -110 figures in the views still count the bet)
       case
@@ -99,6 +140,8 @@ using (
     from outcomes as s
     left join baseline_errors as be
       on be.player_lookup = s.player_lookup
+    left join closing_lines as c
+      on c.player_lookup = s.player_lookup
   )
 
   select * from final
@@ -113,6 +156,8 @@ when matched and (
   or p.beat_baseline is distinct from g.beat_baseline
   or p.beat_vegas is distinct from g.beat_vegas
   or p.profit_units is distinct from g.profit_units
+  or p.closing_line is distinct from g.closing_line
+  or p.clv_points is distinct from g.clv_points
 ) then update set
   actual_points = g.actual_points,
   actual_minutes = g.actual_minutes,
@@ -121,4 +166,6 @@ when matched and (
   beat_baseline = g.beat_baseline,
   beat_vegas = g.beat_vegas,
   profit_units = g.profit_units,
+  closing_line = g.closing_line,
+  clv_points = g.clv_points,
   result_updated_at = current_timestamp()

@@ -28,7 +28,9 @@ create table if not exists nba_predictions.ml_model_predictions (
   result_updated_at timestamp,
   bet_odds int64,  -- American odds the recommendation gets: the best book's at the line
   bet_book string,  -- that book (NULL: no book offered the consensus line itself)
-  profit_units float64  -- after grading: a WIN pays the price (+105: 1.05, -120: 0.833), LOSS -1
+  profit_units float64,  -- after grading: a WIN pays the price (+105: 1.05, -120: 0.833), LOSS -1
+  closing_line float64,  -- after grading: the consensus of each book's last snapshot before tip-off
+  clv_points float64  -- how far the line moved toward the recommended side after betting_line
 )
 partition by game_date
 cluster by model_id

@@ -5,6 +5,9 @@
 -- At the stored prices (each bet at the best price for its side at the line): units is the
 -- profit in units staked, roi_at_odds = units / priced_bets, and break_even_at_odds the bets'
 -- average implied probability, the bet_accuracy those prices need to break even.
+-- avg_clv: how far the closing line moved toward the model's recommendations on average, in
+-- points; clv_positive_rate: the share of them it moved toward (a model that beats the close is
+-- worth attention before its results are significant).
 -- mae covers every graded row; mae_on_lined and line_mae cover the graded rows with a line, so
 -- the model and the consensus line are compared on exactly the same rows (mae_vs_line < 0:
 -- the model was closer than the line).
@@ -54,6 +57,8 @@ measures as (
     safe_divide(sum(profit_units), countif(profit_units is not null)) as roi_at_odds,
     avg(if(bet_outcome in ('WIN', 'LOSS') and profit_units is not null,
       bet_implied_probability, null)) as break_even_at_odds,
+    avg(clv_points) as avg_clv,
+    safe_divide(countif(clv_points > 0), countif(clv_points is not null)) as clv_positive_rate,
     safe_divide(countif(beat_vegas), countif(beat_vegas is not null)) as beat_vegas_rate,
     safe_divide(countif(beat_baseline), countif(beat_baseline is not null))
       as beat_baseline_rate,

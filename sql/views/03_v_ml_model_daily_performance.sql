@@ -25,6 +25,8 @@ final as (
     units,
     roi_at_odds,
     break_even_at_odds,
+    avg_clv,
+    clv_positive_rate,
     beat_vegas_rate,
     beat_baseline_rate,
     lined_predictions,

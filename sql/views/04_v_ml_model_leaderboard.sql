@@ -36,6 +36,8 @@ final as (
     p.units,
     p.roi_at_odds,
     p.break_even_at_odds,
+    p.avg_clv,
+    p.clv_positive_rate,
     p.beat_vegas_rate,
     p.beat_baseline_rate,
     p.lined_predictions,
