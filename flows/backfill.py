@@ -111,7 +111,8 @@ def _backfill(
         if ran.failed:
             line += f", {len(ran.failed)} models failed"
         if grade and not ran.note:
-            graded = grading(game_date=day, warehouse=url)
+            # the report (plots) once, for the range's last date, not once a day
+            graded = grading(game_date=day, warehouse=url, report=number == total)
             summary.gradings.append(graded)
             line += f", {graded.after.graded:,} graded" if not graded.note else ", not graded yet"
         done = f"{number}/{total} dates done"

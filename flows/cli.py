@@ -612,6 +612,38 @@ def monitor(*, format: Format = "table", session: Given) -> int:
     return 0
 
 
+@app.command
+def report(
+    *,
+    start: Annotated[Day | None, Parameter(help="first game date (default: first graded)")] = None,
+    end: Annotated[Day | None, Parameter(help="last game date (default: last graded)")] = None,
+    out: Annotated[
+        Path | None,
+        Parameter(help="folder (default: SHADOWLINE_REPORTS_DIR/END, .shadowline/reports/END)"),
+    ] = None,
+    session: Given,
+) -> int:
+    """plot every model's graded results over time (cumulative MAE beside the line's, rolling
+    bet accuracy, each challenger's confidence sequence against production, error distributions)
+    into PNG files and a report.md that shows them"""
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.monitor import update_monitor
+    from shadowline.tasks.plots import write_report
+
+    if start and end and start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+    with open_warehouse(session.warehouse) as warehouse:
+        update_monitor(warehouse, datetime.now(UTC))  # as `monitor` does: against production now
+        written = write_report(
+            warehouse, session.settings.reports_dir, start=start, end=end, out=out
+        )
+    say(written.summary)
+    for path in written.files:
+        say(f"wrote {path}")
+    return 0
+
+
 @server_app.command(name="start")
 def server_start(*, session: Given) -> int:
     """start a Prefect server and a process worker in the background"""

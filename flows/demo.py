@@ -117,7 +117,7 @@ def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) 
 def _run_window(warehouse: Warehouse, window: list[date], step: _Steps) -> None:
     for number, game_day in enumerate(window, start=1):
         ran = experiment(game_date=game_day, warehouse=warehouse.url)
-        graded = grading(game_date=game_day, warehouse=warehouse.url)
+        graded = grading(game_date=game_day, warehouse=warehouse.url, report=number == len(window))
         if ran.failed or ran.note:
             for line in ran.lines(prefix="    "):
                 step.say(line)

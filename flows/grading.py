@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
+from shadowline.tasks.errors import first_line
 from shadowline.tasks.flow_tasks import (
     grade_predictions,
     read_daily_performance,
     read_grading_status,
     read_leaderboard,
     update_monitor,
+    write_report,
 )
 from shadowline.tasks.grading import GradingStatus
 from shadowline.tasks.monitor import MONITOR_LEGEND
@@ -37,6 +40,8 @@ class GradingSummary:
     daily: pa.Table | None
     note: str | None = None
     monitor: pa.Table | None = None  # each enabled challenger's state against production
+    report: Path | None = None  # the folder the report's plots were written to
+    report_summary: str | None = None  # the report's summary, or why it was not written
 
 
 def _run_name() -> str:
@@ -62,6 +67,10 @@ def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
         parts += ["## Daily monitor: challengers against production", MONITOR_LEGEND]
         parts += [format_markdown(summary.monitor)]
     parts += ["## All-time leaderboard", format_markdown(leaderboard)]
+    if summary.report_summary:
+        parts += ["## Report", summary.report_summary]
+        if summary.report:
+            parts += [f"Plots and report.md in `{summary.report}`"]
     create_markdown_artifact(
         key=f"grading-{day}", markdown="\n\n".join(parts), description=f"grading {day}: {status}"
     )
@@ -73,12 +82,17 @@ def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
     validate_parameters=True,
     timeout_seconds=1800,  # a hung warehouse job ends the run instead of blocking the next
 )
-def grading(game_date: date | None = None, warehouse: str | None = None) -> GradingSummary:
+def grading(
+    game_date: date | None = None, warehouse: str | None = None, report: bool = True
+) -> GradingSummary:
     """Grade `game_date`'s predictions (default: yesterday in Eastern time) from the box scores;
-    running it again changes nothing."""
+    running it again changes nothing. With `report`, also writes the report's plots up to that
+    date (SHADOWLINE_REPORTS_DIR) and names them in the run's artifact."""
     settings = Settings()
     with warehouse_for_run(warehouse or settings.warehouse) as store:
         summary = _grading(store, game_date or settings.yesterday())
+        if summary.note is None and report:  # a backfill draws one, for its last date
+            _report(store, summary, settings.reports_dir)
         leaderboard = read_leaderboard(store)
     publish(summary, leaderboard)
     return summary
@@ -113,3 +127,15 @@ def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
     return GradingSummary(
         game_date, before, after, changed, daily, monitor=update_monitor(warehouse)
     )
+
+
+def _report(warehouse: Warehouse, summary: GradingSummary, reports_dir: Path) -> None:
+    """The report up to the graded day. The grades are written by now, so a report that fails
+    (a full disk, a plotting bug) is a warning in the log and the artifact, never a failed run."""
+    try:
+        written = write_report(warehouse, reports_dir, summary.game_date)
+    except Exception as error:
+        summary.report_summary = f"report not written: {first_line(error)}"
+        get_run_logger().warning(summary.report_summary)
+        return
+    summary.report, summary.report_summary = written.folder.resolve(), written.summary

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pyarrow as pa
 from prefect import Task, task
@@ -22,7 +23,7 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import exponential_backoff
 
-from shadowline.tasks import features, grading, monitor, predictions, registry, results
+from shadowline.tasks import features, grading, monitor, plots, predictions, registry, results
 from shadowline.tasks.models import ModelSpec
 from shadowline.tasks.scoring import ScoreResult, ScorerPool
 from shadowline.tasks.warehouse import Warehouse, is_transient
@@ -110,6 +111,12 @@ def update_monitor(warehouse: Warehouse) -> pa.Table:
 @task(name="read leaderboard", **IO)
 def read_leaderboard(warehouse: Warehouse) -> pa.Table:
     return results.leaderboard(warehouse)
+
+
+@task(name="write report", **IO)
+def write_report(warehouse: Warehouse, reports_dir: Path, end: date) -> plots.Report:
+    """The plots and report.md for every graded game day up to `end`."""
+    return plots.write_report(warehouse, reports_dir, end=end)
 
 
 @task(name="read game days", **IO)

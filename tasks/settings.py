@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     models_dir: Path = Field(
         Path(".shadowline/models"), description="Where `shadowline train` writes model files."
     )
+    reports_dir: Path = Field(
+        Path(".shadowline/reports"),
+        description="Where `shadowline report` and each grading run write the report, one "
+        "folder per end date.",
+    )
     min_edge: float = Field(
         0.0, description="Points between prediction and line needed for OVER/UNDER (0-20)."
     )

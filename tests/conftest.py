@@ -32,7 +32,7 @@ apply_runtime_defaults()
 def _clean_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's SHADOWLINE_* settings."""
     for key in list(os.environ):
-        if key.startswith("SHADOWLINE_"):
+        if key.startswith("SHADOWLINE_") and key != "SHADOWLINE_REPORTS_DIR":  # the run's own
             monkeypatch.delenv(key)
 
 
@@ -72,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None)
     if worker is not None:  # a pytest-xdist worker: the controller's server
         os.environ["PREFECT_API_URL"] = worker["prefect_api_url"]
+        os.environ["SHADOWLINE_REPORTS_DIR"] = worker["reports_dir"]
         return
     from tests import emulators
 
@@ -90,14 +91,18 @@ def pytest_configure(config: pytest.Config) -> None:
         home / "server.log", env,
     )  # fmt: skip
     config._prefect_home = home  # type: ignore[attr-defined]
+    # every grading run writes a report: into this run's temporary folder, not the checkout's
+    os.environ["SHADOWLINE_REPORTS_DIR"] = str(home / "reports")
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     config._emulators_install = emulators.install_in_background()  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: object) -> None:
-    """(pytest-xdist, in the controller) each test process gets the run's Prefect API."""
+    """(pytest-xdist, in the controller) each test process gets the run's Prefect API and
+    reports folder."""
     node.workerinput["prefect_api_url"] = os.environ["PREFECT_API_URL"]  # type: ignore[attr-defined]
+    node.workerinput["reports_dir"] = os.environ["SHADOWLINE_REPORTS_DIR"]  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
