@@ -428,9 +428,12 @@ def promote(
     reason: Annotated[str, Parameter(help="why, kept in the audit trail")] = "",
     session: Given,
 ) -> int:
-    """make a model the (only) production model if the promotion gate says PROMOTE: enough
-    game days and rows shared with production, and a lower MAE beyond the daily monitor's 95%
-    confidence sequence (SHADOWLINE_PROMOTION_MIN_DAYS, SHADOWLINE_PROMOTION_MIN_ROWS)"""
+    """make a model the (only) production model if the promotion gate says PROMOTE
+
+    PROMOTE: enough game days and rows shared with production (SHADOWLINE_PROMOTION_MIN_DAYS,
+    SHADOWLINE_PROMOTION_MIN_ROWS) and a lower MAE beyond the daily monitor's 95% confidence
+    sequence; REJECT: worse; HOLD: not yet. Only PROMOTE (or --force --reason) changes anything.
+    """
     from shadowline.tasks import promotion
 
     if force and not reason.strip():

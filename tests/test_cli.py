@@ -59,6 +59,8 @@ def test_help_lists_every_command() -> None:
         "head-to-head",
         "daily",
         "monitor",
+        "report",
+        "players",
         "server",
     ):
         assert f"│ {command} " in shown, command
