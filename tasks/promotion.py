@@ -42,7 +42,8 @@ class Verdict:
     estimate: float | None = None  # production's MAE - the model's, mean over shared game days
     lower: float | None = None  # 95% confidence sequence (None while unbounded)
     upper: float | None = None
-    bets: dict[str, tuple[int, float | None, float | None]] | None = None  # bets, accuracy, roi
+    # per model: bets, accuracy, roi at -110, roi at the stored prices
+    bets: dict[str, tuple[int, float | None, float | None, float | None]] | None = None
     missing: str = ""  # what a HOLD lacks
 
     def numbers(self) -> str:
@@ -58,9 +59,12 @@ class Verdict:
                 else "95% CS not bounded yet"
             )
             parts.append(f"{abs(self.estimate):.2f} {better} so far, {interval}")
-        for model, (bets, accuracy, roi) in (self.bets or {}).items():
+        for model, (bets, accuracy, roi, at_odds) in (self.bets or {}).items():
             if bets:
-                parts.append(f"{model} {bets:,} bets, {accuracy:.1%} won, ROI {roi:+.1%} at -110")
+                money = f"ROI {roi:+.1%} at -110"
+                if at_odds is not None:
+                    money += f", {at_odds:+.1%} at the prices taken"
+                parts.append(f"{model} {bets:,} bets, {accuracy:.1%} won, {money}")
         return "; ".join(parts)
 
     def line(self) -> str:
@@ -88,7 +92,7 @@ def evaluate(warehouse: Warehouse, model_id: str, settings: Settings | None = No
     days = warehouse.query(sql_text("monitor/daily_differences"))
     days = days.filter(pc.field("model_id") == model_id).sort_by("game_date").to_pylist()
     bets = {
-        r["model_id"]: (r["bets"] or 0, r["bet_accuracy"], r["roi"])
+        r["model_id"]: (r["bets"] or 0, r["bet_accuracy"], r["roi"], r["roi_at_odds"])
         for r in warehouse.query(sql_text("registry/gate_bets")).to_pylist()
     }
     ordered = {m: bets[m] for m in (model_id, production) if m in bets}
