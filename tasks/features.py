@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowline.tasks.errors import ShadowlineError, UsageError
+from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, sql_text
 from shadowline.tasks.warehouse.schemas import arrow_schema
 
@@ -75,19 +76,23 @@ def check_range(start: date, end: date, what: str) -> None:
         raise UsageError(f"{what}: end {end} is before start {start}; give an end on or after it")
 
 
+def _feature_params(start: date, end: date) -> dict[str, object]:
+    cutoff = Settings().line_cutoff
+    return {"start_date": start, "end_date": end,
+            "line_cutoff_minutes": cutoff.hour * 60 + cutoff.minute}  # fmt: skip
+
+
 def compute_features(warehouse: Warehouse, start: date, end: date) -> pa.Table:
     """Feature rows for game dates start..end, computed from the raw tables; writes nothing."""
     check_range(start, end, "features")
-    return warehouse.query(
-        sql_text("features/feature_rows"), {"start_date": start, "end_date": end}
-    )
+    return warehouse.query(sql_text("features/feature_rows"), _feature_params(start, end))
 
 
 def build_features(warehouse: Warehouse, start: date, end: date) -> int:
     """Rebuild the feature store for game dates start..end in one transaction; the number of
     rows it now holds for them."""
     check_range(start, end, "features")
-    params = {"start_date": start, "end_date": end}
+    params = _feature_params(start, end)
     columns = arrow_schema(FEATURE_STORE).names
     warehouse.execute(sql_text("features/build_feature_store", columns=columns), params)
     counted = warehouse.query(sql_text("features/feature_store_rows"), params)

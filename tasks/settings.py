@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(
         "America/New_York", description="Game days are dates in this zone (default dates)."
+    )
+    line_cutoff: time = Field(
+        time(12, 0),
+        description="Prop lines are read as of this Eastern time on the game day (the "
+        "experiment's schedule): a backfill sees the lines a noon run saw, not the close.",
     )
 
     @field_validator("min_edge")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -274,25 +274,38 @@ def test_a_run_on_its_own_frees_the_warehouse_file_before_it_reports_its_end(
 BACK_FROM_ABSENCE = date(2026, 2, 25)
 
 
+def noon_eastern(day: date) -> datetime:
+    """When a run reads `day`'s lines (SHADOWLINE_LINE_CUTOFF's default)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(12), ZoneInfo("America/New_York"))
+
+
 def lines_to_score(warehouse: Warehouse, day: date) -> tuple[set[str], set[str]]:
-    """The players with a prop line on `day` who are not OUT (names through the aliases), and
-    the prop names that match no player."""
+    """The players with a prop line on `day` by noon Eastern who are not OUT (names through the
+    aliases), and the day's prop names that match no player."""
+    unmatched = warehouse.query(
+        """select distinct p.player_lookup as name
+           from nba_raw.player_points_props as p
+           left join nba_predictions.v_player_names as n on n.name = p.player_lookup
+           where p.game_date = @d and n.player_lookup is null""",
+        {"d": day},
+    )["name"].to_pylist()
     rows = warehouse.query(
         """with lines as (
              select distinct n.player_lookup, p.player_lookup as name
              from nba_raw.player_points_props as p
              left join nba_predictions.v_player_names as n on n.name = p.player_lookup
-             where p.game_date = @d),
+             where p.game_date = @d and p.processed_at <= @cutoff),
            latest as (
              select player_lookup, injury_status from nba_raw.injury_report where game_date = @d
              qualify row_number() over (partition by player_lookup order by report_time desc) = 1)
            select l.player_lookup, l.name
            from lines as l left join latest as i using (player_lookup)
            where coalesce(i.injury_status, '') != 'OUT'""",
-        {"d": day},
+        {"d": day, "cutoff": noon_eastern(day)},
     ).to_pylist()
-    matched = {r["player_lookup"] for r in rows if r["player_lookup"] is not None}
-    return matched, {r["name"] for r in rows if r["player_lookup"] is None}
+    return {r["player_lookup"] for r in rows if r["player_lookup"] is not None}, set(unmatched)
 
 
 def test_every_player_with_a_line_is_scored_unless_out_even_back_from_a_long_absence(
@@ -328,10 +341,10 @@ def test_every_player_with_a_line_is_scored_unless_out_even_back_from_a_long_abs
            join nba_predictions.v_player_names as n on n.name = p.player_lookup
            join nba_analytics.player_game_summary as b
              on b.player_lookup = n.player_lookup and b.game_date < @d and b.minutes_played > 0
-           where p.game_date = @d
+           where p.game_date = @d and p.processed_at <= @cutoff
            group by n.player_lookup
            having max(b.game_date) <= date_sub(@d, interval 40 day)""",
-        {"d": BACK_FROM_ABSENCE},
+        {"d": BACK_FROM_ABSENCE, "cutoff": noon_eastern(BACK_FROM_ABSENCE)},
     )["player_lookup"].to_pylist()
     assert back and set(back) <= with_line
     # and some book's spelling of a name on the window's days matches no player: logged above

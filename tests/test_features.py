@@ -130,7 +130,7 @@ def test_the_consensus_line_is_the_median_of_each_books_latest_line(warehouse: W
         pa.Table.from_pylist(
             [
                 props_snapshot("a", 30.5, 13),
-                props_snapshot("a", 20.5, 20),  # a's latest: 20.5
+                props_snapshot("a", 20.5, 16),  # a's latest before noon ET (17:00 UTC): 20.5
                 props_snapshot("b", 21.5, 14),
                 props_snapshot("c", 22.5, 15),
                 props_snapshot("c", 19.5, 12),
@@ -149,16 +149,16 @@ def test_each_book_counts_once_with_its_main_line_the_one_priced_closest_to_even
 ) -> None:
     """A snapshot with alternate lines loads whole; the consensus takes one line per book."""
     snapshot = [
-        props_snapshot("a", 18.5, 20, -150, 120),
-        props_snapshot("a", 19.5, 20, -110, -110),  # a's main line
-        props_snapshot("a", 20.5, 20, 115, -140),
+        props_snapshot("a", 18.5, 16, -150, 120),
+        props_snapshot("a", 19.5, 16, -110, -110),  # a's main line
+        props_snapshot("a", 20.5, 16, 115, -140),
         # b: 21.5 and 22.5 are priced as close to even, and as near b's median (22.0): the
         # lower one is b's main line
-        props_snapshot("b", 20.5, 20, 130, -160),
-        props_snapshot("b", 21.5, 20, -115, -105),
-        props_snapshot("b", 22.5, 20, -105, -115),
-        props_snapshot("b", 23.5, 20, 140, -170),
-        props_snapshot("c", 25.5, 20),  # no prices at all: c's only line is its main line
+        props_snapshot("b", 20.5, 16, 130, -160),
+        props_snapshot("b", 21.5, 16, -115, -105),
+        props_snapshot("b", 22.5, 16, -105, -115),
+        props_snapshot("b", 23.5, 16, 140, -170),
+        props_snapshot("c", 25.5, 16),  # no prices at all: c's only line is its main line
     ]
     one_player_one_game(warehouse)
     book_a = pa.Table.from_pylist(snapshot[:3])
@@ -214,13 +214,13 @@ def test_the_price_at_the_consensus_line_is_each_sides_best_among_the_books_offe
 ) -> None:
     one_player_one_game(warehouse)
     snapshot = [
-        props_snapshot("a", 22.5, 20, -110, -110),  # a's main line
-        props_snapshot("b", 22.5, 20, 105, -125),  # b's main line (closest to even of b's)
-        props_snapshot("b", 21.5, 20, -140, 115),
-        props_snapshot("c", 23.5, 20, -110, -110),  # c's main line: not the consensus
-        props_snapshot("c", 22.5, 20, -130, 110),  # c's alternate at the consensus line
-        props_snapshot("d", 22.5, 14, 150, 150),  # d's older snapshot: not its latest offer
-        props_snapshot("d", 24.5, 20, -105, -115),
+        props_snapshot("a", 22.5, 15, -110, -110),  # a's main line
+        props_snapshot("b", 22.5, 15, 105, -125),  # b's main line (closest to even of b's)
+        props_snapshot("b", 21.5, 15, -140, 115),
+        props_snapshot("c", 23.5, 15, -110, -110),  # c's main line: not the consensus
+        props_snapshot("c", 22.5, 15, -130, 110),  # c's alternate at the consensus line
+        props_snapshot("d", 22.5, 13, 150, 150),  # d's older snapshot: not its latest offer
+        props_snapshot("d", 24.5, 15, -105, -115),
     ]
     load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshot))
     build_features(warehouse, D, D)
@@ -229,7 +229,7 @@ def test_the_price_at_the_consensus_line_is_each_sides_best_among_the_books_offe
     assert row["betting_line"] == 23.0 and row["best_over_odds"] is None
     load_rows(  # ... until d moves its main line to 22.5: median 22.5
         warehouse, "nba_raw.player_points_props",
-        pa.Table.from_pylist([props_snapshot("d", 22.5, 21, -115, -105)]),
+        pa.Table.from_pylist([props_snapshot("d", 22.5, 16, -115, -105)]),
     )  # fmt: skip
     build_features(warehouse, D, D)
     row = feature_rows(warehouse, D, D)[(D, "p")]
@@ -237,3 +237,21 @@ def test_the_price_at_the_consensus_line_is_each_sides_best_among_the_books_offe
     # over: a -110, b +105, c -130, d -115 -> b; under: a -110, b -125, c +110, d -105 -> c
     assert (row["best_over_odds"], row["best_over_book"]) == (105, "b")
     assert (row["best_under_odds"], row["best_under_book"]) == (110, "c")
+
+
+def test_lines_are_read_as_of_the_cutoff_on_the_game_day(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D is in standard time: noon Eastern is 17:00 UTC. A line posted after it is the
+    afternoon's, not what the noon run saw; SHADOWLINE_LINE_CUTOFF moves the cutoff."""
+    one_player_one_game(warehouse)
+    snapshots = [
+        props_snapshot("a", 20.5, 16, -110, -110),
+        props_snapshot("a", 23.5, 18, -110, -110),
+    ]
+    load_rows(warehouse, "nba_raw.player_points_props", pa.Table.from_pylist(snapshots))
+    build_features(warehouse, D, D)
+    assert feature_rows(warehouse, D, D)[(D, "p")]["betting_line"] == 20.5
+    monkeypatch.setenv("SHADOWLINE_LINE_CUTOFF", "13:30")  # 18:30 UTC
+    build_features(warehouse, D, D)
+    assert feature_rows(warehouse, D, D)[(D, "p")]["betting_line"] == 23.5

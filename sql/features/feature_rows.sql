@@ -71,12 +71,26 @@ injury_latest as (
   ) = 1
 ),
 
+line_cutoffs as (
+  -- Lines are read as of the experiment's time on the game day (SHADOWLINE_LINE_CUTOFF, in
+  -- minutes after midnight Eastern time), daylight saving included: a backfill or a rerun sees
+  -- the lines a noon run saw, not the close.
+  select
+    game_date,
+    timestamp(
+      datetime_add(datetime(game_date), interval @line_cutoff_minutes minute), 'America/New_York'
+    ) as cutoff_at
+  from slate_dates
+),
+
 offers as (
-  -- every line each book offered for a player's game, priced, its main lines marked
-  -- (v_prop_offers)
-  select *
-  from nba_predictions.v_prop_offers
-  where game_date between @start_date and @end_date
+  -- every line each book offered for a player's game by the cutoff, priced, its main lines
+  -- marked (v_prop_offers)
+  select o.*
+  from nba_predictions.v_prop_offers as o
+  join line_cutoffs as c
+    on c.game_date = o.game_date
+  where o.processed_at <= c.cutoff_at
 ),
 
 latest_offers as (
