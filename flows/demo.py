@@ -74,6 +74,8 @@ def run_demo(
     say(f"  shadowline daily --date {window[-1]}")
     say(f"  shadowline run --date {after[0]} --dry-run")
     say('  shadowline query "select * from nba_predictions.v_ml_model_leaderboard order by mae"')
+    say("  shadowline registry promote xgboost_v2   # the promotion gate's verdict")
+    say(f"The report's plots: {settings.reports_dir / str(window[-1]) / 'report.md'}")
 
 
 def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) -> None:
