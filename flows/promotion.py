@@ -31,10 +31,9 @@ def promotion(
     `reason`); the verdict, its numbers, the reason and this flow run go into the audit trail."""
     settings = Settings()
     with warehouse_for_run(warehouse or settings.warehouse) as store:
-        verdict = gate.evaluate(store, model_id, settings)
-        promoted = verdict.decision not in STATE_NAMES or force
-        if promoted:
-            verdict = gate.promote(store, model_id, force=force, reason=reason, settings=settings)
+        verdict, promoted = gate.decide(
+            store, model_id, force=force, reason=reason, settings=settings
+        )
     line = verdict.line()
     outcome = f"{model_id} is now the production model" if promoted else "nothing changed"
     logger = get_run_logger()

@@ -147,24 +147,35 @@ def _make_production(
         )
 
 
-def promote(
+def decide(
     warehouse: Warehouse, model_id: str, *, force: bool = False, reason: str = "",
     settings: Settings | None = None,
-) -> Verdict:  # fmt: skip
-    """Make `model_id` production if the gate says PROMOTE (or with `force` and a reason);
-    else raise NotPromoted with the verdict. The verdict, its numbers, the reason and the actor
-    are audited with the change."""
-    verdict = evaluate(warehouse, model_id, settings)
-    if verdict.decision in (HOLD, REJECT) and not force:
-        raise NotPromoted(
-            f'{verdict.line()}. Nothing changed; promote anyway with --force --reason "..."'
-        )
+) -> tuple[Verdict, bool]:  # fmt: skip
+    """The gate's verdict on `model_id`, and whether it was made production: on PROMOTE or
+    NO-GATE, or with `force` and a reason. The verdict, its numbers, the reason and the actor are
+    audited with the change; a HOLD or REJECT changes nothing."""
     if force and not reason.strip():
         raise RegistryError('--force needs --reason "...": the audit trail keeps why')
+    verdict = evaluate(warehouse, model_id, settings)
+    if verdict.decision in (HOLD, REJECT) and not force:
+        return verdict, False
     _make_production(
         warehouse, model_id, verdict.production, "promote", verdict.decision, verdict.numbers(),
         reason,
     )  # fmt: skip
+    return verdict, True
+
+
+def promote(
+    warehouse: Warehouse, model_id: str, *, force: bool = False, reason: str = "",
+    settings: Settings | None = None,
+) -> Verdict:  # fmt: skip
+    """`decide`, raising NotPromoted with the verdict when it holds or rejects."""
+    verdict, promoted = decide(warehouse, model_id, force=force, reason=reason, settings=settings)
+    if not promoted:
+        raise NotPromoted(
+            f'{verdict.line()}. Nothing changed; promote anyway with --force --reason "..."'
+        )
     return verdict
 
 
