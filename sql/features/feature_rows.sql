@@ -135,24 +135,28 @@ consensus_offers as (
     and c.betting_line = o.points_line
 ),
 
-best_over as (
-  -- the best over price at the consensus line (lowest implied probability pays most), and its
-  -- book; on a tie, the first book by name
-  select player_lookup, game_date, over_odds as best_over_odds, bookmaker as best_over_book
-  from consensus_offers
-  where over_odds is not null
-  qualify row_number() over (
-    partition by player_lookup, game_date order by over_probability, bookmaker
-  ) = 1
-),
-
-best_under as (
-  select player_lookup, game_date, under_odds as best_under_odds, bookmaker as best_under_book
-  from consensus_offers
-  where under_odds is not null
-  qualify row_number() over (
-    partition by player_lookup, game_date order by under_probability, bookmaker
-  ) = 1
+best_prices as (
+  -- each side's best price at the consensus line (the lowest implied probability pays most)
+  -- and its book; on a tie, the first book by name
+  select
+    player_lookup,
+    game_date,
+    max(if(over_rank = 1, over_odds, null)) as best_over_odds,
+    max(if(over_rank = 1 and over_odds is not null, bookmaker, null)) as best_over_book,
+    max(if(under_rank = 1, under_odds, null)) as best_under_odds,
+    max(if(under_rank = 1 and under_odds is not null, bookmaker, null)) as best_under_book
+  from (
+    select
+      *,
+      row_number() over (
+        partition by player_lookup, game_date order by over_probability asc nulls last, bookmaker
+      ) as over_rank,
+      row_number() over (
+        partition by player_lookup, game_date order by under_probability asc nulls last, bookmaker
+      ) as under_rank
+    from consensus_offers
+  )
+  group by player_lookup, game_date
 ),
 
 recent_players as (
@@ -321,10 +325,10 @@ final as (
       - if(i.injury_status = 'OUT', 1, 0) as float64
     ) as teammates_out,
     current_timestamp() as built_at,
-    bo.best_over_odds,
-    bo.best_over_book,
-    bu.best_under_odds,
-    bu.best_under_book
+    bp.best_over_odds,
+    bp.best_over_book,
+    bp.best_under_odds,
+    bp.best_under_book
   from roster as r
   left join player_stats as s
     on s.game_date = r.game_date and s.player_lookup = r.player_lookup
@@ -336,10 +340,8 @@ final as (
     on i.game_date = r.game_date and i.player_lookup = r.player_lookup
   left join consensus_line as l
     on l.game_date = r.game_date and l.player_lookup = r.player_lookup
-  left join best_over as bo
-    on bo.game_date = r.game_date and bo.player_lookup = r.player_lookup
-  left join best_under as bu
-    on bu.game_date = r.game_date and bu.player_lookup = r.player_lookup
+  left join best_prices as bp
+    on bp.game_date = r.game_date and bp.player_lookup = r.player_lookup
 )
 
 select * from final
