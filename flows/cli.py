@@ -474,10 +474,10 @@ def history(
 ) -> int:  # fmt: skip
     """the registry's audit trail, newest first: time, action, model, previous production model,
     verdict, reason, who"""
-    from shadowline.tasks.warehouse import sql_text
+    from shadowline.tasks.registry import history as audit_trail
 
     with open_warehouse(session.warehouse) as warehouse:
-        table = warehouse.query(sql_text("registry/history"), {"model_id": model_id or ""})
+        table = audit_trail(warehouse, model_id)
     print_table(table, format)
     return 0
 

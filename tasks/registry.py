@@ -92,6 +92,12 @@ def list_models(warehouse: Warehouse) -> pa.Table:
     return warehouse.query(sql_text("registry/list"))
 
 
+def history(warehouse: Warehouse, model_id: str | None = None) -> pa.Table:
+    """The audit trail, newest first: every change of `model_id` (None: of every model) and
+    every promotion that replaced it."""
+    return warehouse.query(sql_text("registry/history"), {"model_id": model_id or ""})
+
+
 def _unknown(warehouse: Warehouse, model_id: str) -> str:
     known = warehouse.query(sql_text("registry/model_ids"))
     names = ", ".join(known["model_id"].to_pylist()) or "none yet"
