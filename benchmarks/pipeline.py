@@ -89,7 +89,7 @@ def main() -> None:
             with timed(stage):
                 results = pool.score(specs, slate)
             rows, _ = collect_predictions(
-                results, specs, slate, game_date=game_day, min_edge=0.0, run_id="bench",
+                results, specs, slate, min_edge=0.0, run_ids={game_day: "bench"},
                 now=datetime.now(UTC),
             )  # fmt: skip
             rows_per_day.append(rows.num_rows)

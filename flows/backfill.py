@@ -1,9 +1,12 @@
-"""The backfill flow: the experiment (and grading, where results exist) over a range of dates.
+"""The backfill flow: the experiment, and grading where results exist, over a range of dates.
 
-Each date is an ordinary `experiment` and `grading` subflow run, with its own run name and
-artifacts; the backfill lends them its warehouse and scoring actors, so each model is loaded once
-for the whole range. A newly registered model backfilled alone (`models=[...]`) gets the same
-dates as the others and is comparable with them at once.
+A range is computed as a range, not as a loop of days: features are built and read for a part
+of the range at once (SHADOWLINE_BACKFILL_CHUNK_DAYS dates, to bound memory), each model scores
+all of its rows in one call, the predictions are written in one transaction and graded in one
+statement. The rows are those that running each date alone gives. The Prefect UI shows one run:
+its stage tasks, a progress bar and a table artifact with a line per date. A newly registered
+model backfilled alone (`models=[...]`) gets the same dates as the others and is comparable with
+them at once.
 
 Local run: `shadowline backfill --start 2026-03-02 --end 2026-03-15 [--model ID ...]`.
 """
@@ -11,18 +14,30 @@ Local run: `shadowline backfill --start 2026-03-02 --end 2026-03-15 [--model ID 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.runtime import flow_run
 
-from shadowline.flows.experiment import ExperimentSummary, experiment
-from shadowline.flows.grading import GradingSummary, grading
+from shadowline.flows.experiment import ExperimentSummary, run_dates
+from shadowline.flows.grading import report_up_to
 from shadowline.tasks.features import check_range
-from shadowline.tasks.flow_tasks import read_game_days, read_models
-from shadowline.tasks.resources import lend, scorers_for_run, warehouse_for_run
+from shadowline.tasks.flow_tasks import (
+    grade_predictions,
+    read_game_days,
+    read_grading_status,
+    read_models,
+    update_monitor,
+)
+from shadowline.tasks.grading import GradingStatus
+from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
 from shadowline.tasks.scoring import ScorerPool
 from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse
@@ -37,8 +52,10 @@ class BackfillSummary:
     end: date
     dates: list[date] = field(default_factory=list)
     experiments: list[ExperimentSummary] = field(default_factory=list)
-    gradings: list[GradingSummary] = field(default_factory=list)
+    graded: dict[date, GradingStatus] = field(default_factory=dict)  # after grading
+    rows_regraded: int = 0  # prediction rows whose result the grading changed
     actors_started: int = 0
+    report: str | None = None  # the report's summary, or why it was not written
 
     @property
     def rows_written(self) -> int:
@@ -69,17 +86,18 @@ def backfill(
     warehouse: str | None = None,
 ) -> BackfillSummary:
     """Run the experiment for every game date from `start` through `end` (default: yesterday in
-    Eastern time) with every enabled model, or just the registry ids in `models`; then grade each
-    date whose box scores are loaded (unless `grade` is false). Rerunning gives the same rows."""
+    Eastern time) with every enabled model, or just the registry ids in `models`; then grade the
+    dates whose box scores are loaded (unless `grade` is false). Rerunning gives the same rows."""
     settings = Settings()
     end = end or settings.yesterday()
     check_range(start, end, "backfill")
     with (
         warehouse_for_run(warehouse or settings.warehouse) as store,
         scorers_for_run(settings) as scorers,
-        lend(warehouse=store, scorers=scorers),
     ):
-        return _backfill(store, scorers, start, end, models, grade)
+        summary = _backfill(store, scorers, start, end, models, grade, settings)
+    publish(summary)
+    return summary
 
 
 def _backfill(
@@ -89,37 +107,54 @@ def _backfill(
     end: date,
     models: list[str] | None,
     grade: bool,
+    settings: Settings,
 ) -> BackfillSummary:
     logger = get_run_logger()
-    url = warehouse.url
-    read_models(warehouse, models or [])  # an unknown model id fails here, not on every date
+    read_models(warehouse, models or [])  # an unknown model id fails here, before any work
     summary = BackfillSummary(start, end, dates=read_game_days(warehouse, start, end))
     total = len(summary.dates)
     which = ", ".join(models) if models else "every enabled model"
     if not total:
         _progress(logger, f"backfill {start}..{end}: no games in nba_raw.schedule, nothing to do")
         return summary
-    _progress(logger, f"backfill {start}..{end}: {total} game dates, {which}")
+    size = settings.backfill_chunk_days
+    parts = [summary.dates[i : i + size] for i in range(0, total, size)]
+    _progress(
+        logger,
+        f"backfill {start}..{end}: {total} game dates, {which}"
+        + (f", in {len(parts)} parts of up to {size} dates" if len(parts) > 1 else ""),
+    )
     artifact = create_progress_artifact(
         0.0, key="backfill", description=f"backfill {start}..{end}: 0/{total} dates"
     )
-    first_actor = scorers.actors_started
-    for number, day in enumerate(summary.dates, start=1):
-        ran = experiment(game_date=day, models=models, warehouse=url)
-        summary.experiments.append(ran)
-        line = f"{ran.rows_written:,} predictions" if not ran.note else ran.note
-        if ran.failed:
-            line += f", {len(ran.failed)} models failed"
-        if grade and not ran.note:
-            # the report (plots) once, for the range's last date, not once a day
-            graded = grading(game_date=day, warehouse=url, report=number == total)
-            summary.gradings.append(graded)
-            line += f", {graded.after.graded:,} graded" if not graded.note else ", not graded yet"
-        done = f"{number}/{total} dates done"
-        _progress(logger, f"[{done}] {day}: {line}")
-        update_progress_artifact(
-            artifact, 100 * number / total, description=f"backfill {start}..{end}: {done}"
+    first_actor, done = scorers.actors_started, 0
+    for part in parts:
+        began, span = time.perf_counter(), f"{part[0]}..{part[-1]}"
+        ran = run_dates(
+            warehouse, scorers, part, models or [], False, settings.min_edge, regrade=not grade
         )
+        summary.experiments += ran
+        line = f"{sum(r.rows_written for r in ran):,} predictions"
+        failed = {o.model_id for r in ran for o in r.failed}
+        if failed:
+            line += f", {len(failed)} model{'s' if len(failed) > 1 else ''} failed"
+        if grade:
+            summary.rows_regraded += grade_predictions(warehouse, part[0], part[-1])
+            graded = read_grading_status(warehouse, part[0], part[-1])
+            summary.graded.update(graded)
+            line += f", {sum(g.graded for g in graded.values()):,} graded"
+        done += len(part)
+        _progress(
+            logger,
+            f"[{done}/{total} dates done] {span}: {line} ({time.perf_counter() - began:.1f}s)",
+        )
+        update_progress_artifact(
+            artifact, 100 * done / total, description=f"backfill {start}..{end}: {done}/{total}"
+        )
+    if grade and summary.graded:
+        update_monitor(warehouse)
+        last = max(d for d, g in summary.graded.items() if g.graded + g.void > 0)
+        _, summary.report = report_up_to(warehouse, last, settings.reports_dir)
     summary.actors_started = scorers.actors_started - first_actor
     _progress(
         logger,
@@ -127,6 +162,33 @@ def _backfill(
         f"dates, {summary.failures} model failures, {summary.actors_started} scoring actors",
     )
     return summary
+
+
+def publish(summary: BackfillSummary) -> None:
+    """The run's answer in the Prefect UI: one line per date."""
+    rows = []
+    for ran in summary.experiments:
+        graded = summary.graded.get(ran.game_date, GradingStatus(ran.game_date))
+        rows.append(
+            {
+                "game_date": str(ran.game_date),
+                "players": ran.slate_players,
+                "predictions": ran.rows_written,
+                "models_failed": len(ran.failed),
+                "graded": graded.graded,
+                "void": graded.void,
+                "awaiting_results": graded.ungraded,
+                "note": ran.note or "",
+            }
+        )
+    create_table_artifact(
+        key="backfill-dates",
+        table=rows,
+        description=(
+            f"**backfill {summary.start}..{summary.end}**: {summary.rows_written:,} predictions "
+            f"over {len(summary.dates)} dates, {summary.failures} model failures"
+        ),
+    )
 
 
 def _progress(logger: logging.LoggerAdapter, message: str) -> None:

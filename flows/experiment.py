@@ -6,10 +6,12 @@ Local run: `shadowline run --date 2026-03-02`; deployed as `experiment-daily` (p
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
@@ -28,7 +30,12 @@ from shadowline.tasks.flow_tasks import (
     write_predictions,
     write_run_log,
 )
-from shadowline.tasks.predictions import RunLogEntry, collect_predictions, run_log_rows
+from shadowline.tasks.predictions import (
+    RunLogEntry,
+    collect_predictions,
+    entries_by_date,
+    run_log_rows,
+)
 from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
 from shadowline.tasks.scoring import ScoreResult, ScorerPool
 from shadowline.tasks.settings import Settings
@@ -153,31 +160,54 @@ def _experiment(
     dry_run: bool,
     min_edge: float,
 ) -> ExperimentSummary:
+    [summary] = run_dates(warehouse, scorers, [game_date], models, dry_run, min_edge, regrade=True)
+    return summary
+
+
+def run_dates(
+    warehouse: Warehouse,
+    scorers: ScorerPool,
+    days: Sequence[date],
+    models: Sequence[str],
+    dry_run: bool,
+    min_edge: float,
+    *,
+    regrade: bool,
+) -> list[ExperimentSummary]:
+    """The experiment on every game date in `days` (ascending) as one set: features built and
+    read for the range at once, one scoring call per model over all the dates' slates, one
+    write. Each date gets the rows, run log and summary a run of that date alone would give.
+    With `regrade`, dates that were already graded are graded again (the caller grades them
+    otherwise)."""
     logger = get_run_logger()
     started = datetime.now(UTC)
-    summary = ExperimentSummary(game_date, str(uuid.uuid4()), dry_run)
+    first, last = days[0], days[-1]
+    summaries = {d: ExperimentSummary(d, str(uuid.uuid4()), dry_run) for d in days}
 
     if dry_run:  # the same rows, computed without touching the feature store
-        batch = compute_features(warehouse, game_date)
+        batch = compute_features(warehouse, first, last)
     else:
-        build_features(warehouse, game_date, game_date)
-        batch = read_feature_batch(warehouse, game_date)
-    registered = read_models(warehouse, models)
-    summary.slate = make_slate(batch, read_prop_players(warehouse, game_date))
-    slate = summary.slate.rows
-    if not registered:
-        summary.note = (
-            "no enabled models in nba_predictions.ml_model_registry: register one "
-            "(`shadowline train ... --register`) or run `shadowline demo`"
-        )
-    elif slate.num_rows == 0:
-        summary.note = (
-            f"no players to score on {game_date}: no games in nba_raw.schedule that day, "
-            "or no prop lines, recent box scores or injury report for their teams"
-        )
-    if summary.note:
-        logger.warning(summary.note)
-        return summary
+        build_features(warehouse, first, last)
+        batch = read_feature_batch(warehouse, first, last)
+    registered = read_models(warehouse, list(models))
+    props = read_prop_players(warehouse, first, last)
+    for day, summary in summaries.items():
+        summary.slate = make_slate(_on(batch, day), _on(props, day))
+        if not registered:
+            summary.note = (
+                "no enabled models in nba_predictions.ml_model_registry: register one "
+                "(`shadowline train ... --register`) or run `shadowline demo`"
+            )
+        elif summary.slate.rows.num_rows == 0:
+            summary.note = (
+                f"no players to score on {day}: no games in nba_raw.schedule that day, "
+                "or no prop lines, recent box scores or injury report for their teams"
+            )
+        if summary.note and len(days) == 1:
+            logger.warning(summary.note)
+    scored = [s for s in summaries.values() if not s.note]
+    if not scored:
+        return list(summaries.values())
 
     # A model_id on two registry rows would write every prediction twice: refuse it.
     refused = [
@@ -186,39 +216,62 @@ def _experiment(
         if m.duplicate_error
     ]
     specs = [m.spec for m in registered if not m.duplicate_error]
-    logger.info("scoring %s with %d models", summary.slate.describe(), len(specs))
+    slate = pa.concat_tables([s.slate.rows for s in scored])  # type: ignore[union-attr]
+    what = scored[0].slate.describe() if len(days) == 1 else f"{slate.num_rows:,} player-games"  # type: ignore[union-attr]
+    logger.info("scoring %s with %d models", what, len(specs))
     results = refused + score_models(scorers, specs, slate)
-    rows, summary.outcomes = collect_predictions(
-        results,
-        specs,
-        slate,
-        game_date=game_date,
-        min_edge=min_edge,
-        run_id=summary.run_id,
-        now=started,
+    run_ids = {s.game_date: s.run_id for s in scored}
+    rows, outcomes = collect_predictions(
+        results, specs, slate, min_edge=min_edge, run_ids=run_ids, now=started
     )
-    summary.predictions = rows
-    for outcome in summary.failed:
-        logger.warning("model %s failed: %s", outcome.model_id, outcome.error_message)
+    for outcome in outcomes:
+        if outcome.status != "success":
+            logger.warning("model %s failed: %s", outcome.model_id, outcome.error_message)
+    per_date = entries_by_date(outcomes, rows, list(run_ids))
+    by_date = _split_by_date(rows)
+    for summary in scored:
+        summary.outcomes = per_date[summary.game_date]
+        summary.predictions = by_date.get(summary.game_date)
     if dry_run:
-        return summary
+        return list(summaries.values())
     if rows is not None:
         # A rerun of a date already graded keeps it graded: the new rows replace graded ones.
-        was_graded = read_grading_status(warehouse, game_date)
-        summary.rows_written = write_predictions(warehouse, rows)
-        if was_graded.graded + was_graded.void > 0:
-            summary.regraded = grade_predictions(warehouse, game_date)
+        before = read_grading_status(warehouse, first, last) if regrade else {}
+        write_predictions(warehouse, rows)
+        for summary in scored:
+            if summary.predictions is not None:
+                summary.rows_written = summary.predictions.num_rows
+            was = before.get(summary.game_date)
+            if was is not None and was.graded + was.void > 0:
+                summary.regraded = grade_predictions(warehouse, summary.game_date)
+    finished = datetime.now(UTC)
     write_run_log(
         warehouse,
-        run_log_rows(
-            summary.outcomes,
-            run_id=summary.run_id,
-            flow_run_id=flow_run.id,
-            game_date=game_date,
-            slate=summary.slate,
-            started_at=started,
-            finished_at=datetime.now(UTC),
+        pa.concat_tables(
+            [
+                run_log_rows(
+                    s.outcomes,
+                    run_id=s.run_id,
+                    flow_run_id=flow_run.id,
+                    game_date=s.game_date,
+                    slate=s.slate,
+                    started_at=started,
+                    finished_at=finished,
+                )  # fmt: skip
+                for s in scored
+            ]
         ),
     )
-    logger.info("wrote %d predictions for %s", summary.rows_written, game_date)
-    return summary
+    if len(days) == 1:
+        logger.info("wrote %d predictions for %s", scored[0].rows_written, first)
+    return list(summaries.values())
+
+
+def _on(table: pa.Table, day: date) -> pa.Table:
+    return table.filter(pc.equal(table["game_date"], pa.scalar(day, pa.date32())))
+
+
+def _split_by_date(rows: pa.Table | None) -> dict[date, pa.Table]:
+    if rows is None:
+        return {}
+    return {d: _on(rows, d) for d in pc.unique(rows["game_date"]).to_pylist()}

@@ -92,7 +92,9 @@ def grading(
     with warehouse_for_run(warehouse or settings.warehouse) as store:
         summary = _grading(store, game_date or settings.yesterday())
         if summary.note is None and report:  # a backfill draws one, for its last date
-            _report(store, summary, settings.reports_dir)
+            summary.report, summary.report_summary = report_up_to(
+                store, summary.game_date, settings.reports_dir
+            )
         leaderboard = read_leaderboard(store)
     publish(summary, leaderboard)
     return summary
@@ -100,7 +102,7 @@ def grading(
 
 def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
     logger = get_run_logger()
-    before = read_grading_status(warehouse, game_date)
+    before = _status(warehouse, game_date)
     if before.predictions == 0:
         note = f"no predictions for {game_date}: nothing to grade (run the experiment first)"
     elif before.box_score_rows == 0:
@@ -114,7 +116,7 @@ def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
         logger.warning(note)
         return GradingSummary(game_date, before, before, 0, None, note)
     changed = grade_predictions(warehouse, game_date)
-    after = read_grading_status(warehouse, game_date)
+    after = _status(warehouse, game_date)
     logger.info(
         "%s: %d rows changed; %d graded, %d void, %d awaiting results",
         game_date,
@@ -129,13 +131,19 @@ def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
     )
 
 
-def _report(warehouse: Warehouse, summary: GradingSummary, reports_dir: Path) -> None:
-    """The report up to the graded day. The grades are written by now, so a report that fails
-    (a full disk, a plotting bug) is a warning in the log and the artifact, never a failed run."""
+def _status(warehouse: Warehouse, game_date: date) -> GradingStatus:
+    statuses = read_grading_status(warehouse, game_date, game_date)
+    return statuses.get(game_date, GradingStatus(game_date))
+
+
+def report_up_to(warehouse: Warehouse, end: date, reports_dir: Path) -> tuple[Path | None, str]:
+    """The report up to the graded day `end`: its folder and summary. The grades are written by
+    now, so a report that fails (a full disk, a plotting bug) is a warning in the log and the
+    artifact, never a failed run: no folder, and the reason as the summary."""
     try:
-        written = write_report(warehouse, reports_dir, summary.game_date)
+        written = write_report(warehouse, reports_dir, end)
     except Exception as error:
-        summary.report_summary = f"report not written: {first_line(error)}"
-        get_run_logger().warning(summary.report_summary)
-        return
-    summary.report, summary.report_summary = written.folder.resolve(), written.summary
+        reason = f"report not written: {first_line(error)}"
+        get_run_logger().warning(reason)
+        return None, reason
+    return written.folder.resolve(), written.summary

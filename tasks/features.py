@@ -128,9 +128,11 @@ def game_days(
     return days if count is None else days[:count]
 
 
-def read_feature_batch(warehouse: Warehouse, game_date: date) -> pa.Table:
-    """Every slate row of `game_date` with all feature columns (read once per run)."""
-    return warehouse.query(sql_text("features/feature_batch"), {"game_date": game_date})
+def read_feature_batch(warehouse: Warehouse, start: date, end: date | None = None) -> pa.Table:
+    """Every slate row of the game dates `start`..`end` (default: `start` alone) with all
+    feature columns, ordered by date and player (read once per run)."""
+    params = {"start_date": start, "end_date": end or start}
+    return warehouse.query(sql_text("features/feature_batch"), params)
 
 
 def read_training_rows(warehouse: Warehouse, train_end: date) -> pa.Table:
@@ -184,9 +186,11 @@ def make_slate(batch: pa.Table, prop_players: pa.Table) -> Slate:
     )
 
 
-def read_prop_players(warehouse: Warehouse, game_date: date) -> pa.Table:
-    """The names with a prop line on `game_date`, and the player each matches (or NULL)."""
-    return warehouse.query(sql_text("features/prop_players"), {"game_date": game_date})
+def read_prop_players(warehouse: Warehouse, start: date, end: date | None = None) -> pa.Table:
+    """The names with a prop line on each game date `start`..`end` (default: `start` alone),
+    and the player each matches (or NULL)."""
+    params = {"start_date": start, "end_date": end or start}
+    return warehouse.query(sql_text("features/prop_players"), params)
 
 
 def project(batch: pa.Table, names: tuple[str, ...]) -> pa.Table:

@@ -49,8 +49,8 @@ def build_features(warehouse: Warehouse, start: date, end: date) -> int:
 
 
 @task(name="compute features", **IO)
-def compute_features(warehouse: Warehouse, game_date: date) -> pa.Table:
-    return features.compute_features(warehouse, game_date, game_date)
+def compute_features(warehouse: Warehouse, start: date, end: date) -> pa.Table:
+    return features.compute_features(warehouse, start, end)
 
 
 @task(name="read models", **IO)
@@ -59,13 +59,13 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str]) -> list[registry
 
 
 @task(name="read feature batch", **IO)
-def read_feature_batch(warehouse: Warehouse, game_date: date) -> pa.Table:
-    return features.read_feature_batch(warehouse, game_date)
+def read_feature_batch(warehouse: Warehouse, start: date, end: date) -> pa.Table:
+    return features.read_feature_batch(warehouse, start, end)
 
 
 @task(name="read prop players", **IO)
-def read_prop_players(warehouse: Warehouse, game_date: date) -> pa.Table:
-    return features.read_prop_players(warehouse, game_date)
+def read_prop_players(warehouse: Warehouse, start: date, end: date) -> pa.Table:
+    return features.read_prop_players(warehouse, start, end)
 
 
 @task(name="score models", cache_policy=NO_CACHE)
@@ -86,13 +86,15 @@ def write_run_log(warehouse: Warehouse, rows: pa.Table) -> int:
 
 
 @task(name="read grading status", **IO)
-def read_grading_status(warehouse: Warehouse, game_date: date) -> grading.GradingStatus:
-    return grading.grading_status(warehouse, game_date)
+def read_grading_status(
+    warehouse: Warehouse, start: date, end: date
+) -> dict[date, grading.GradingStatus]:
+    return grading.grading_statuses(warehouse, start, end)
 
 
 @task(name="grade predictions", **IO)
-def grade_predictions(warehouse: Warehouse, game_date: date) -> int:
-    return grading.grade_predictions(warehouse, game_date)
+def grade_predictions(warehouse: Warehouse, start: date, end: date | None = None) -> int:
+    return grading.grade_predictions(warehouse, start, end)
 
 
 @task(name="read daily performance", **IO)

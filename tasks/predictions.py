@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -52,27 +52,35 @@ def assemble_predictions(
     result: ScoreResult,
     spec: ModelSpec,
     slate: pa.Table,
-    game_date: date,
     min_edge: float,
-    run_id: str,
+    run_ids: Mapping[date, str],
     now: datetime,
 ) -> pa.Table:
-    """One model's prediction rows, in the predictions table's columns (result columns empty)."""
+    """One model's prediction rows, in the predictions table's columns (result columns empty).
+    `result` holds one prediction per slate row, in the slate's order; the slate may span
+    several game dates, each with its run's id in `run_ids`."""
     assert result.predictions is not None
-    scored = result.predictions.join(slate, "player_lookup", join_type="inner")
-    scored = scored.sort_by("player_lookup")
+    if result.predictions.num_rows != slate.num_rows:
+        raise ValueError(
+            f"{spec.model_id}: {result.predictions.num_rows} predictions for {slate.num_rows} rows"
+        )
+    scored = slate.append_column("predicted_points", result.predictions["predicted_points"])
+    scored = scored.sort_by([("game_date", "ascending"), ("player_lookup", "ascending")])
     predicted = scored["predicted_points"].to_numpy()
     line = pc.fill_null(scored["betting_line"].cast(pa.float64()), np.nan).to_numpy()
     recommendation, edge = recommend(predicted, line, min_edge)
     players = scored["player_lookup"].to_pylist()
+    dates = scored["game_date"].to_pylist()
     n = scored.num_rows
     return table_from_columns(
         PREDICTIONS,
         {
-            "prediction_id": [prediction_id(spec.model_id, p, game_date) for p in players],
+            "prediction_id": [
+                prediction_id(spec.model_id, p, d) for p, d in zip(players, dates, strict=True)
+            ],
             "model_id": [spec.model_id] * n,
             "player_lookup": players,
-            "game_date": [game_date] * n,
+            "game_date": dates,
             "game_id": scored["game_id"],
             "team_abbr": scored["team_abbr"],
             "opponent_team_abbr": scored["opponent_team_abbr"],
@@ -84,7 +92,7 @@ def assemble_predictions(
             "min_edge": [min_edge] * n,
             "feature_version": [spec.feature_version] * n,
             "prediction_time": [now] * n,
-            "run_id": [run_id] * n,
+            "run_id": [run_ids[d] for d in dates],
             **_prices(scored, recommendation),
         },
     )
@@ -165,12 +173,12 @@ def collect_predictions(
     specs: Sequence[ModelSpec],
     slate: pa.Table,
     *,
-    game_date: date,
     min_edge: float,
-    run_id: str,
+    run_ids: Mapping[date, str],
     now: datetime,
 ) -> tuple[pa.Table | None, list[RunLogEntry]]:
-    """All models' prediction rows as one table, and one run-log entry per model."""
+    """All models' prediction rows as one table, and one run-log entry per model over the whole
+    slate (`entries_by_date` splits them by game date)."""
     by_id = {spec.model_id: spec for spec in specs}
     tables, entries = [], []
     for result in results:
@@ -181,9 +189,7 @@ def collect_predictions(
                 )
             )
             continue
-        rows = assemble_predictions(
-            result, by_id[result.model_id], slate, game_date, min_edge, run_id, now
-        )
+        rows = assemble_predictions(result, by_id[result.model_id], slate, min_edge, run_ids, now)
         tables.append(rows)
         entries.append(
             RunLogEntry(
@@ -191,3 +197,26 @@ def collect_predictions(
             )
         )
     return (pa.concat_tables(tables) if tables else None), entries
+
+
+def entries_by_date(
+    entries: Sequence[RunLogEntry], rows: pa.Table | None, dates: Sequence[date]
+) -> dict[date, list[RunLogEntry]]:
+    """Each date's run-log entries from whole-slate ones: a model's rows on that date, and its
+    time shared out by rows; a model that failed failed on every date."""
+    counts: dict[tuple[str, date], int] = {}
+    if rows is not None:
+        grouped = rows.group_by(["model_id", "game_date"]).aggregate([("model_id", "count")])
+        for row in grouped.to_pylist():
+            counts[(row["model_id"], row["game_date"])] = row["model_id_count"]
+    out: dict[date, list[RunLogEntry]] = {}
+    for day in dates:
+        out[day] = []
+        for e in entries:
+            if e.status != "success":
+                out[day].append(e)
+                continue
+            n = counts.get((e.model_id, day), 0)
+            share = e.duration_seconds * n / e.rows_scored if e.rows_scored else 0.0
+            out[day].append(RunLogEntry(e.model_id, e.status, None, n, share, e.ray_node_id))
+    return out

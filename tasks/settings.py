@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         description="Shared graded game days with production before the promotion gate "
         "can say PROMOTE.",
     )
+    backfill_chunk_days: int = Field(
+        60,
+        ge=1,
+        le=400,
+        description="A backfill computes this many game dates at once (features, scoring, "
+        "writes); fewer hold less in memory.",
+    )
     min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
     max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
     actor_cpus: float = Field(

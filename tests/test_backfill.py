@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,12 @@ import pytest
 from shadowline.flows.backfill import backfill
 from shadowline.flows.cli import main
 from shadowline.flows.grading import grading
+from shadowline.tasks.features import make_slate, read_feature_batch, read_prop_players
+from shadowline.tasks.grading import grade_predictions
+from shadowline.tasks.predictions import collect_predictions, write_predictions
+from shadowline.tasks.registry import read_models
 from shadowline.tasks.resources import lend
-from shadowline.tasks.scoring import ScorerPool
+from shadowline.tasks.scoring import ModelScorer, ScorerPool
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, is_transient, open_warehouse
 from tests import prefect_api
 from tests.samples import DEMO_WINDOW
@@ -28,21 +34,23 @@ MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
 RUN_COLUMNS = {"run_id", "prediction_time", "result_updated_at"}
 
 
-def rows(warehouse: Warehouse, model_id: str | None = None) -> list[dict]:
+def rows(
+    warehouse: Warehouse, model_id: str | None = None, span: tuple[date, date] = WINDOW
+) -> list[dict]:
     table = warehouse.query(
         """select * from nba_predictions.ml_model_predictions
         where game_date between @start and @end and (@model = '' or model_id = @model)
         order by prediction_id""",
-        {"start": WINDOW[0], "end": WINDOW[1], "model": model_id or ""},
+        {"start": span[0], "end": span[1], "model": model_id or ""},
     )
     return [{k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in table.to_pylist()]
 
 
-def forget_window(warehouse: Warehouse) -> None:
+def forget_window(warehouse: Warehouse, span: tuple[date, date] = WINDOW) -> None:
     for table in ("ml_model_predictions", "ml_experiment_runs"):
         warehouse.execute(
             f"delete from nba_predictions.{table} where game_date between @start and @end",
-            {"start": WINDOW[0], "end": WINDOW[1]},
+            {"start": span[0], "end": span[1]},
         )
 
 
@@ -60,22 +68,58 @@ def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(
 
     assert rows(warehouse) == day_by_day  # predictions and grades, row for row
     assert summary.dates == list(WINDOW)
-    assert summary.actors_started == len(MODELS)  # one per model, reused on every date
+    assert summary.actors_started == len(MODELS)  # one per model, for the whole range
     assert summary.rows_written == len(day_by_day) and summary.failures == 0
     runs = warehouse.query(
-        "select game_date, count(*) as models from nba_predictions.ml_experiment_runs "
+        "select game_date, count(*) as models, count(distinct run_id) as runs "
+        "from nba_predictions.ml_experiment_runs "
         "where status = 'success' group by game_date order by game_date"
     ).to_pylist()
-    assert [(r["game_date"], r["models"]) for r in runs] == [(d, len(MODELS)) for d in WINDOW]
+    assert [(r["game_date"], r["models"], r["runs"]) for r in runs] == [
+        (d, len(MODELS), 1) for d in WINDOW
+    ]
 
+    # One flow run: its stage tasks, a progress bar and a line per date; no subflows.
     flow_run_id = state.state_details.flow_run_id
-    [progress] = prefect_api.artifacts(flow_run_id)
-    assert progress.type == "progress" and progress.data == 100
-    assert "2/2 dates" in progress.description
-    children = sorted(run.name for run in prefect_api.child_flow_runs(flow_run_id))
-    assert children == sorted(
-        [f"experiment {d}" for d in WINDOW] + [f"grading {d}" for d in WINDOW]
+    assert prefect_api.child_flow_runs(flow_run_id) == []
+    stages = {run.name.rsplit("-", 1)[0] for run in prefect_api.task_runs(flow_run_id)}
+    assert {"build features", "score models", "write predictions", "grade predictions"} <= stages
+    found = {a.key: a for a in prefect_api.artifacts(flow_run_id)}
+    assert found["backfill"].data == 100 and "2/2" in found["backfill"].description
+    per_date = found["backfill-dates"].data
+    per_date = json.loads(per_date) if isinstance(per_date, str) else per_date
+    assert [r["game_date"] for r in per_date] == [str(d) for d in WINDOW]
+    assert sum(r["predictions"] for r in per_date) == len(day_by_day)
+    assert sum(r["graded"] for r in per_date) == sum(
+        r["prediction_error"] is not None for r in day_by_day
     )
+
+
+def test_a_season_backfilled_as_a_set_is_what_runs_date_by_date_give(
+    demo_url: str, demo_warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole demo season (166 dates, ~128k predictions), in parts of 60 dates: the rows of a
+    plain date-by-date loop, each date scored, written and graded alone."""
+    warehouse = demo_warehouse
+    season = (date(2025, 10, 21), date(2026, 4, 12))
+    monkeypatch.setenv("SHADOWLINE_BACKFILL_CHUNK_DAYS", "60")
+    summary = backfill(start=season[0], end=season[1], warehouse=demo_url)
+    backfilled = rows(warehouse, span=season)
+    assert summary.rows_written == len(backfilled) > 100_000 and len(summary.dates) == 166
+
+    forget_window(warehouse, span=season)
+    specs = [m.spec for m in read_models(warehouse)]
+    scorers = [ModelScorer(spec) for spec in specs]  # in this process: the reference
+    for day in summary.dates:
+        slate = make_slate(read_feature_batch(warehouse, day), read_prop_players(warehouse, day))
+        results = [scorer.score(slate.rows) for scorer in scorers]
+        day_rows, _ = collect_predictions(
+            results, specs, slate.rows, min_edge=0.0, run_ids={day: "ref"}, now=datetime.now(UTC)
+        )
+        assert day_rows is not None
+        write_predictions(warehouse, day_rows)
+        grade_predictions(warehouse, day)
+    assert rows(warehouse, span=season) == backfilled
 
 
 def test_a_new_model_backfilled_alone_is_comparable_at_once(
@@ -111,7 +155,7 @@ def test_cli_backfill_shows_progress_and_refuses_a_backwards_range(
     args = ["--warehouse", demo_url, "backfill", "--start", str(WINDOW[0])]
     assert main([*args, "--end", str(WINDOW[1]), "--no-grade"]) == 0
     out = capsys.readouterr().out
-    assert f"[1/2 dates done] {WINDOW[0]}:" in out and f"[2/2 dates done] {WINDOW[1]}:" in out
+    assert f"[2/2 dates done] {WINDOW[0]}..{WINDOW[1]}: " in out
     assert "graded" not in out.split("finished")[0]
     assert main([*args, "--end", "2025-10-20"]) == 2
     assert "is before start 2025-10-21" in capsys.readouterr().err

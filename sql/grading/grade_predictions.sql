@@ -1,4 +1,5 @@
--- nba_predictions.ml_model_predictions: grade one game date (key: prediction_id).
+-- nba_predictions.ml_model_predictions: grade the game dates start_date..end_date (key:
+-- prediction_id); one date or a backfill's range in one statement, with the same result.
 -- A game is final once it has box-score rows. A player of a final game with no minutes is void
 -- (DNP): result_updated_at and actual_minutes are set, everything else stays NULL.
 -- Only rows whose result changes are updated, so grading twice changes nothing.
@@ -9,7 +10,7 @@ using (
   box as (
     select game_id, player_lookup, points, minutes_played
     from nba_analytics.player_game_summary
-    where game_date = @game_date
+    where game_date between @start_date and @end_date
   ),
 
   final_games as (
@@ -17,36 +18,39 @@ using (
   ),
 
   game_tipoffs as (
-    select distinct pr.player_lookup, s.tipoff_at
+    select distinct pr.game_date, pr.player_lookup, s.tipoff_at
     from nba_predictions.ml_model_predictions as pr
     join nba_raw.schedule as s
       on s.game_id = pr.game_id
-    where pr.game_date = @game_date
+    where pr.game_date between @start_date and @end_date
   ),
 
   closing_books as (
     -- each book's main line in its last snapshot before the player's game tipped off (every
     -- snapshot of the day when the schedule has no tip-off time)
-    select o.player_lookup, o.bookmaker, o.points_line
+    select o.game_date, o.player_lookup, o.bookmaker, o.points_line
     from nba_predictions.v_prop_offers as o
     join game_tipoffs as t
-      on t.player_lookup = o.player_lookup
-    where o.game_date = @game_date
+      on t.game_date = o.game_date and t.player_lookup = o.player_lookup
+    where o.game_date between @start_date and @end_date
       and o.is_main_line
       and (t.tipoff_at is null or o.processed_at < t.tipoff_at)
-    qualify o.processed_at = max(o.processed_at) over (partition by o.player_lookup, o.bookmaker)
+    qualify o.processed_at
+      = max(o.processed_at) over (partition by o.game_date, o.player_lookup, o.bookmaker)
   ),
 
   closing_lines as (
     -- the closing line: the median of those main lines, as the consensus line is built
-    select player_lookup, max(median_line) as closing_line
+    select game_date, player_lookup, max(median_line) as closing_line
     from (
       select
+        game_date,
         player_lookup,
-        percentile_cont(points_line, 0.5) over (partition by player_lookup) as median_line
+        percentile_cont(points_line, 0.5) over (partition by game_date, player_lookup)
+          as median_line
       from closing_books
     )
-    group by player_lookup
+    group by game_date, player_lookup
   ),
 
   baseline_models as (
@@ -58,6 +62,7 @@ using (
   played as (
     select
       pr.prediction_id,
+      pr.game_date,
       pr.model_id,
       pr.player_lookup,
       pr.predicted_points,
@@ -74,7 +79,7 @@ using (
       on g.game_id = pr.game_id
     left join box as b
       on b.game_id = pr.game_id and b.player_lookup = pr.player_lookup
-    where pr.game_date = @game_date
+    where pr.game_date between @start_date and @end_date
   ),
 
   scored as (
@@ -86,7 +91,7 @@ using (
   ),
 
   baseline_errors as (
-    select s.player_lookup, s.prediction_error as baseline_error
+    select s.game_date, s.player_lookup, s.prediction_error as baseline_error
     from scored as s
     join baseline_models as m
       on m.model_id = s.model_id
@@ -139,14 +144,14 @@ using (
       end as beat_vegas
     from outcomes as s
     left join baseline_errors as be
-      on be.player_lookup = s.player_lookup
+      on be.game_date = s.game_date and be.player_lookup = s.player_lookup
     left join closing_lines as c
-      on c.player_lookup = s.player_lookup
+      on c.game_date = s.game_date and c.player_lookup = s.player_lookup
   )
 
   select * from final
 ) as g
-on p.prediction_id = g.prediction_id and p.game_date = @game_date
+on p.prediction_id = g.prediction_id and p.game_date between @start_date and @end_date
 when matched and (
   p.result_updated_at is null
   or p.actual_points is distinct from g.actual_points
