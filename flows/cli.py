@@ -652,7 +652,9 @@ def server_start(*, session: Given) -> int:
     """start a Prefect server and a process worker in the background"""
     from shadowline.flows import server
 
-    local = server.start(session.settings.prefect_port, say=say)
+    local = server.start(
+        session.settings.prefect_port, say=say, ray_num_cpus=session.settings.ray_num_cpus
+    )
     say(f"Prefect UI: {local.ui_url}  (logs in .prefect/server.log, .prefect/worker.log)")
     say("next: `make deploy`, then trigger a run from the UI or with")
     say("  .venv/bin/prefect deployment run experiment/experiment-daily --param game_date=...")
@@ -680,7 +682,8 @@ def server_status(*, session: Given) -> int:
         say("no local Prefect server is running (start one with `make server`)")
         return 1
     worker = "running" if server.alive(local.worker_pid) else "not running"
-    say(f"Prefect server at {local.ui_url} (pid {local.server_pid}); worker {worker}")
+    ray = f"Ray at {local.ray_address}" if local.ray_address else "Ray not running"
+    say(f"Prefect server at {local.ui_url} (pid {local.server_pid}); worker {worker}; {ray}")
     return 0
 
 
@@ -709,12 +712,12 @@ def _launch(
 ) -> int:
     command, bound, ignored = app.parse_args(tokens)
     if "session" in ignored:
-        settings = read_settings()
         if not (tokens and tokens[0] == "server"):
             from shadowline.flows.server import use_running_server
 
-            use_running_server()  # flow runs then show in the local server's UI
+            use_running_server()  # flow runs then show in the local server's UI, score on its Ray
             watch_children()  # Prefect's temporary server and Ray's agents end with this command
+        settings = read_settings()
         bound.arguments["session"] = Session(settings, warehouse or settings.warehouse)
     result = command(*bound.args, **bound.kwargs)
     return 0 if result is None else int(result)

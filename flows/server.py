@@ -1,4 +1,5 @@
-"""A local Prefect server and process worker for development: `shadowline server start|stop`.
+"""A local stack for development: a Prefect server, a process worker and a Ray instance,
+started by `shadowline server start` and stopped by `shadowline server stop`.
 
 The server is Prefect's own `prefect server start`, waited for with `prefect server status --wait`
 and stopped with `prefect server stop`, with PREFECT_HOME in `.prefect/` (its database, its pid
@@ -8,6 +9,10 @@ worker start` in its own process group, its pid in `.prefect/worker.pid`, its lo
 runs deployments of the repository's `prefect.yaml` (`make deploy`) in its own environment, so
 SHADOWLINE_* settings exported before `server start` reach every run. Command-line runs use this
 server while it runs (their flow runs show in its UI), else Prefect's temporary one.
+
+The Ray instance (tasks/ray_head.py, pid in `.prefect/ray.pid`, address in `.prefect/ray.address`)
+keeps each model's scoring actor loaded between runs: the worker's runs and command-line runs join
+it while it is up, so a daily run starts neither Ray nor a model.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ HOST = "127.0.0.1"
 _PORT_FILE = "server.port"  # which port `server start` used, for commands that look it up
 _WORKER_PID_FILE = "worker.pid"
 _SERVER_PID_FILE = "server.pid"  # where `prefect server stop` looks (Prefect's own name)
+_RAY_PID_FILE = "ray.pid"
+_RAY_ADDRESS_FILE = "ray.address"
 
 
 class ServerError(ShadowlineError):
@@ -43,6 +50,8 @@ class LocalServer:
     port: int
     server_pid: int | None
     worker_pid: int | None
+    ray_pid: int | None = None
+    ray_address: str | None = None  # the stack's Ray instance, while it runs
 
     @property
     def api_url(self) -> str:
@@ -111,28 +120,47 @@ def running(state_dir: Path = STATE_DIR) -> LocalServer | None:
     port = _read_int(state_dir / _PORT_FILE)
     if port is None:
         return None
+    ray_pid = _read_int(state_dir / _RAY_PID_FILE)
+    ray_address = None
+    if alive(ray_pid):
+        try:
+            ray_address = (state_dir / _RAY_ADDRESS_FILE).read_text().strip() or None
+        except OSError:
+            pass
     server = LocalServer(
-        port, _read_int(state_dir / _SERVER_PID_FILE), _read_int(state_dir / _WORKER_PID_FILE)
-    )
+        port, _read_int(state_dir / _SERVER_PID_FILE), _read_int(state_dir / _WORKER_PID_FILE),
+        ray_pid, ray_address,
+    )  # fmt: skip
     return server if healthy(server.api_url, timeout=0.5) else None
 
 
 def use_running_server(state_dir: Path = STATE_DIR) -> str | None:
-    """Point this process's flow runs at the local server, if one runs and no
-    PREFECT_API_URL is set; its API URL, or None. Call before Prefect is imported."""
+    """Point this process's flow runs at the local server and its scoring at the stack's Ray
+    (warm actors), if the stack runs and no PREFECT_API_URL is set; its API URL, or None. Call
+    before Prefect and the settings are read."""
     if os.environ.get("PREFECT_API_URL"):
         return None
     server = running(state_dir)
     if server is None:
         return None
     os.environ["PREFECT_API_URL"] = server.api_url
+    if server.ray_address and not os.environ.get("RAY_ADDRESS"):
+        os.environ.update(_ray_env(server.ray_address))
     return server.api_url
 
 
+def _ray_env(address: str) -> dict[str, str]:
+    """What a process needs to score on the stack's Ray, keeping its actors warm."""
+    return {"RAY_ADDRESS": address, "RAY_AUTH_MODE": "disabled", "SHADOWLINE_KEEP_ACTORS": "true"}
+
+
 def start(
-    port: int, state_dir: Path = STATE_DIR, say: Callable[[str], None] = print
+    port: int,
+    state_dir: Path = STATE_DIR,
+    say: Callable[[str], None] = print,
+    ray_num_cpus: int | None = None,
 ) -> LocalServer:
-    """Start the server and a process worker in the background (idempotent)."""
+    """Start the server, a Ray instance and a process worker in the background (idempotent)."""
     server = running(state_dir)
     if server is not None:
         say(f"already running: {server.ui_url} (stop it with `shadowline server stop`)")
@@ -165,7 +193,13 @@ def start(
     except ServerError:
         stop(state_dir, say=lambda _: None)
         raise
+    try:
+        ray_address = _start_ray(state_dir, env, ray_num_cpus, say)
+    except ServerError:
+        stop(state_dir, say=lambda _: None)
+        raise
     say(f"starting a process worker for work pool {WORK_POOL} ...")
+    env = {**env, **_ray_env(ray_address)}  # its runs score on the warm actors
     with (state_dir / "worker.log").open("ab") as log:
         worker = subprocess.Popen(
             # one run at a time: a DuckDB file has one writer
@@ -175,7 +209,34 @@ def start(
             start_new_session=True,  # its own process group: it outlives this command
         )  # fmt: skip
     (state_dir / _WORKER_PID_FILE).write_text(str(worker.pid))
-    return LocalServer(port, _read_int(state_dir / _SERVER_PID_FILE), worker.pid)
+    return LocalServer(
+        port, _read_int(state_dir / _SERVER_PID_FILE), worker.pid,
+        _read_int(state_dir / _RAY_PID_FILE), ray_address,
+    )  # fmt: skip
+
+
+def _start_ray(
+    state_dir: Path, env: dict[str, str], num_cpus: int | None, say: Callable[[str], None]
+) -> str:
+    """Start the stack's Ray instance; its address once other processes can join it."""
+    say("starting a Ray instance for warm scoring actors ...")
+    address_file = state_dir / _RAY_ADDRESS_FILE
+    address_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "shadowline.tasks.ray_head", str(address_file.resolve())]
+    with (state_dir / "ray.log").open("ab") as log:
+        head = subprocess.Popen(
+            [*command, str(num_cpus or "")],
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # outlives this command
+        )  # fmt: skip
+    (state_dir / _RAY_PID_FILE).write_text(str(head.pid))
+    deadline = time.monotonic() + 120
+    while not address_file.is_file():
+        if head.poll() is not None or time.monotonic() > deadline:
+            tail = (state_dir / "ray.log").read_text(errors="replace").strip().splitlines()[-3:]
+            raise ServerError("Ray did not start: " + " / ".join(tail or ["no output"]))
+        time.sleep(0.2)
+    return address_file.read_text().strip()
 
 
 def deploy(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> None:
@@ -203,12 +264,13 @@ def stop(state_dir: Path = STATE_DIR, say: Callable[[str], None] = print) -> boo
     worker_pid = _read_int(state_dir / _WORKER_PID_FILE)
     server_pid = _read_int(state_dir / _SERVER_PID_FILE)
     stopped = _stop_worker(worker_pid)
+    stopped |= _stop_ray(_read_int(state_dir / _RAY_PID_FILE))
     if server_pid is not None:
         _prefect("server", "stop", env=prefect_env(state_dir, f"http://{HOST}:{port}/api"))
         stopped |= _wait_for_exit(server_pid, 15.0)
-    for name in (_PORT_FILE, _WORKER_PID_FILE):
+    for name in (_PORT_FILE, _WORKER_PID_FILE, _RAY_PID_FILE, _RAY_ADDRESS_FILE):
         (state_dir / name).unlink(missing_ok=True)
-    say("stopped the local Prefect server and worker" if stopped else "nothing was running")
+    say("stopped the local Prefect server, worker and Ray" if stopped else "nothing was running")
     return stopped
 
 
@@ -224,6 +286,19 @@ def _stop_worker(pid: int | None, grace: float = 30.0) -> bool:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        _wait_for_exit(pid, 5.0)
+    return True
+
+
+def _stop_ray(pid: int | None, grace: float = 30.0) -> bool:
+    """Stop the stack's Ray: SIGTERM shuts it down (its actors with it); its watcher stops
+    whatever a SIGKILL, the last resort, leaves."""
+    if not alive(pid):
+        return False
+    assert pid is not None
+    os.kill(pid, signal.SIGTERM)
+    if not _wait_for_exit(pid, grace):
+        os.kill(pid, signal.SIGKILL)
         _wait_for_exit(pid, 5.0)
     return True
 

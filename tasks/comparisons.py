@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-from scipy import stats
 
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
@@ -66,6 +65,8 @@ def clustered_mean(
     residuals = sums - counts * estimate[..., None]
     variance = days / (days - 1) * (residuals**2).sum(axis=-1) / total**2
     se = np.sqrt(variance)
+    from scipy import stats  # here: scipy's import is slow, and most commands never need it
+
     half = stats.t.ppf(0.5 + confidence / 2, days - 1) * se
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = 2 * stats.t.sf(np.abs(estimate / se), days - 1)
@@ -79,6 +80,8 @@ def game_days_to_detect(se: float, days: int, difference: float = DETECTABLE) ->
     of `difference` points would be detected (two-sided 95%, power 80%)."""
     if not math.isfinite(se) or se <= 0 or days < 2:
         return None
+    from scipy import stats
+
     per_day_sd = se * math.sqrt(days)
     z = stats.norm.ppf(0.5 + CONFIDENCE / 2) + stats.norm.ppf(POWER)
     needed = (z * per_day_sd / difference) ** 2
@@ -163,6 +166,8 @@ class PairComparison:
 
 def compare(paired: pa.Table, model_a: str, model_b: str) -> PairComparison:
     """The comparison from paired rows (`game_date`, `error_a`, `error_b`)."""
+    from scipy import stats
+
     error_a = paired["error_a"].to_numpy()
     error_b = paired["error_b"].to_numpy()
     _, day = np.unique(paired["game_date"].to_numpy(), return_inverse=True)

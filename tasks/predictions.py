@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -204,11 +205,9 @@ def entries_by_date(
 ) -> dict[date, list[RunLogEntry]]:
     """Each date's run-log entries from whole-slate ones: a model's rows on that date, and its
     time shared out by rows; a model that failed failed on every date."""
-    counts: dict[tuple[str, date], int] = {}
+    counts: Counter[tuple[str, date]] = Counter()
     if rows is not None:
-        grouped = rows.group_by(["model_id", "game_date"]).aggregate([("model_id", "count")])
-        for row in grouped.to_pylist():
-            counts[(row["model_id"], row["game_date"])] = row["model_id_count"]
+        counts.update(zip(rows["model_id"].to_pylist(), rows["game_date"].to_pylist(), strict=True))
     out: dict[date, list[RunLogEntry]] = {}
     for day in dates:
         out[day] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -25,6 +26,8 @@ from shadowline.tasks.models import (
 )
 from shadowline.tasks.reaper import watch_children
 from shadowline.tasks.settings import Settings
+
+ACTOR_NAMESPACE = "shadowline-scorers"  # where kept actors are named
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,9 @@ class ScorerPool:
     Ray starts on first use unless this process already runs it: the cluster at RAY_ADDRESS,
     else a private local instance. An actor is replaced when its registry entry or its file
     changes. `close()` (or leaving a `with` block) stops the actors, and Ray if the pool
-    started it.
+    started it. With `keep_actors` the actors are named and detached instead: they stay loaded
+    on the cluster for the next run (of any process) until their model changes or the cluster
+    stops.
     """
 
     def __init__(
@@ -155,8 +160,10 @@ class ScorerPool:
         min_points: float = 0.0,
         max_points: float = 70.0,
         ray_num_cpus: int | None = None,
+        keep_actors: bool = False,
     ) -> None:
         self.actor_cpus = actor_cpus
+        self.keep_actors = keep_actors
         self.bounds = (min_points, max_points)
         self.ray_num_cpus = ray_num_cpus
         self.actors_started = 0
@@ -171,6 +178,7 @@ class ScorerPool:
             min_points=settings.min_points,
             max_points=settings.max_points,
             ray_num_cpus=settings.ray_num_cpus,
+            keep_actors=settings.keep_actors,
         )
 
     def __enter__(self) -> Self:
@@ -242,8 +250,7 @@ class ScorerPool:
                 continue
             key = (spec, self.bounds, _file_identity(spec))
             if key not in self._actors:
-                self._actors[key] = remote_scorer.options(**options).remote(spec, *self.bounds)
-                self.actors_started += 1
+                self._actors[key] = self._actor(key, spec, remote_scorer, options)
             used.add(key)
             in_flight[self._actors[key].score.remote(batch_refs[names])] = (spec, key)
         while in_flight:
@@ -255,9 +262,43 @@ class ScorerPool:
                 results.append(ScoreResult(spec.model_id, None, _why_it_died(spec, error), 0.0))
                 ray.kill(self._actors.pop(key))
         for key in [k for k in self._actors if k not in used]:  # models no longer run
-            ray.kill(self._actors.pop(key))
+            actor = self._actors.pop(key)
+            if not self.keep_actors:
+                ray.kill(actor)
         order = {spec.model_id: i for i, spec in enumerate(specs)}
         return sorted(results, key=lambda r: order[r.model_id])
+
+    def _actor(
+        self, key: tuple[object, ...], spec: ModelSpec, remote_scorer: Any, options: dict
+    ) -> Any:
+        """A new actor for `key`; with `keep_actors`, the cluster's actor of that name if one
+        lives (any process may have started it), after retiring the model's older ones."""
+        import ray
+
+        if not self.keep_actors:
+            self.actors_started += 1
+            return remote_scorer.options(**options).remote(spec, *self.bounds)
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        name = f"{spec.model_id}@{digest}"  # "@" is in no model id
+        try:
+            return ray.get_actor(name, namespace=ACTOR_NAMESPACE)
+        except ValueError:
+            pass  # none yet
+        for other in ray.util.list_named_actors(all_namespaces=True):
+            if (
+                other["namespace"] == ACTOR_NAMESPACE
+                and other["name"].startswith(f"{spec.model_id}@")
+                and other["name"] != name
+            ):  # the model's file or registry entry changed: its old actor is stale
+                try:
+                    ray.kill(ray.get_actor(other["name"], namespace=ACTOR_NAMESPACE))
+                except ValueError:
+                    pass  # gone meanwhile
+        self.actors_started += 1
+        return remote_scorer.options(
+            **options, name=name, namespace=ACTOR_NAMESPACE, lifetime="detached",
+            get_if_exists=True,  # another run may create it at the same moment
+        ).remote(spec, *self.bounds)  # fmt: skip
 
     def close(self) -> None:
         """Stop this pool's actors, and Ray if the pool started it."""
@@ -265,7 +306,7 @@ class ScorerPool:
             return
         import ray
 
-        if ray.is_initialized() and self._session == _ray_session():
+        if ray.is_initialized() and self._session == _ray_session() and not self.keep_actors:
             for actor in self._actors.values():
                 try:
                     ray.kill(actor)

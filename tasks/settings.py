@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         description="CPUs each model's scoring actor reserves while alive; 0 = Ray's default "
         "(a free CPU to start, none held while idle).",
     )
+    keep_actors: bool = Field(
+        False,
+        description="Keep each model's scoring actor alive on the Ray cluster between runs "
+        "(named, detached; replaced when its registry entry or file changes). The local stack "
+        "(`shadowline server start`) turns it on for its runs.",
+    )
     ray_num_cpus: int | None = Field(
         None, ge=1, description="CPUs for a local Ray instance (default: all of this machine's)."
     )

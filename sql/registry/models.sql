@@ -12,12 +12,12 @@ registrations as (
 
 final as (
   select
-    r.model_id, r.model_name, r.model_type, r.model_version, r.model_path, r.model_format,
-    r.feature_version, r.feature_count, r.feature_names, r.model_sha256, r.test_mae,
+    -- what scoring needs (no timestamps: reading those into Python costs a pandas import)
+    r.model_id, r.model_type, r.model_path, r.feature_version, r.feature_count,
+    r.feature_names, r.model_sha256,
     coalesce(r.enabled, false) as enabled,
     coalesce(r.is_production, false) as is_production,
     coalesce(r.is_baseline, false) as is_baseline,
-    r.created_at, r.updated_at, r.notes,
     g.registrations
   from nba_predictions.ml_model_registry as r
   join registrations as g

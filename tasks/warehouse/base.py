@@ -7,23 +7,24 @@ same text transpiled by sqlglot. Values always travel as query parameters (`@nam
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Self
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ErrorLevel
 
 from shadowline.tasks.errors import WarehouseError, first_line
 from shadowline.tasks.warehouse.sql import key_match, schema_files, sql_text
 
-_DML = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
-_TRANSACTION = {exp.Transaction: "begin", exp.Commit: "commit", exp.Rollback: "rollback"}
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 def is_transient(error: BaseException) -> bool:
@@ -62,6 +63,8 @@ class Statement:
 
 def _split(sql: str) -> list[str]:
     """The statements of a BigQuery script as their original text (comments included)."""
+    import sqlglot
+
     tokens = sqlglot.Dialect.get_or_raise("bigquery").tokenize(sql)
     cuts = [t.end for t in tokens if t.token_type == sqlglot.TokenType.SEMICOLON]
     pieces, start = [], 0
@@ -75,7 +78,50 @@ def _split(sql: str) -> list[str]:
 @lru_cache(maxsize=512)
 def transpile(sql: str, dialect: str) -> tuple[Statement, ...]:
     """Split a BigQuery script into statements with their parameters, each rendered for
-    `dialect`; for "bigquery" each statement keeps its original text."""
+    `dialect`; for "bigquery" each statement keeps its original text.
+
+    Parsing is most of a short command's SQL time, and the SQL only changes with shadowline or
+    sqlglot, so results are also kept on disk (one small file per script, keyed by the text,
+    the dialect, sqlglot's version and this file's code)."""
+    path = _cache_file(sql, dialect)
+    try:
+        return tuple(Statement(**{**s, "params": tuple(s["params"])}) for s in _read(path))
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # not cached yet, or unreadable: transpile
+    statements = _transpile(sql, dialect)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = path.with_suffix(f".{os.getpid()}.tmp")
+        written.write_text(json.dumps([asdict(s) for s in statements]))
+        os.replace(written, path)
+    except OSError:
+        pass  # a read-only home: no cache, same result
+    return statements
+
+
+@lru_cache(maxsize=1)
+def _cache_key() -> str:
+    code = Path(__file__).read_bytes()
+    return hashlib.sha256(code + version("sqlglot").encode()).hexdigest()[:16]
+
+
+def _cache_file(sql: str, dialect: str) -> Path:
+    home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    digest = hashlib.sha256(f"{_cache_key()}\0{dialect}\0{sql}".encode()).hexdigest()
+    return Path(home) / "shadowline" / "sql" / f"{digest[:32]}.json"
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return json.loads(path.read_text())
+
+
+def _transpile(sql: str, dialect: str) -> tuple[Statement, ...]:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ErrorLevel
+
+    dml = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+    transaction = {exp.Transaction: "begin", exp.Commit: "commit", exp.Rollback: "rollback"}
     try:
         texts = _split(sql)
         expressions = [sqlglot.parse_one(text, read="bigquery") for text in texts]
@@ -93,9 +139,9 @@ def transpile(sql: str, dialect: str) -> tuple[Statement, ...]:
                 if dialect == "bigquery"
                 else expression.sql(dialect=dialect, unsupported_level=ErrorLevel.IGNORE),
                 params=names,
-                is_dml=isinstance(expression, _DML),
+                is_dml=isinstance(expression, dml),
                 is_query=isinstance(expression, exp.Query),
-                transaction=_TRANSACTION.get(type(expression)),
+                transaction=transaction.get(type(expression)),
             )
         )
     return tuple(statements)
@@ -103,6 +149,8 @@ def transpile(sql: str, dialect: str) -> tuple[Statement, ...]:
 
 def _bigquery_semantics_for_duckdb(node: exp.Expression) -> exp.Expression:
     """Rewrite what sqlglot renders with other semantics on DuckDB."""
+    from sqlglot import exp
+
     if isinstance(node, exp.CountIf):
         # DuckDB's count_if is a HUGEINT that is NULL over no rows; BigQuery's COUNTIF is an
         # INT64 that is 0. COUNT(*) FILTER (WHERE ...) behaves like BigQuery's.
