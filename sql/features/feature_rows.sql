@@ -27,10 +27,16 @@ slate_dates as (
 ),
 
 box_scores as (
+  -- from the first day of the season before start_date's (seasons start in August): every date
+  -- of the range sees its whole season and the one before, whatever the range's start, so a date
+  -- built alone and built inside a range get the same rows
   select *
   from nba_analytics.player_game_summary
   where game_date < @end_date
-    and game_date >= date_sub(@start_date, interval 400 day)
+    and game_date >= date(
+      if(extract(month from @start_date) >= 8,
+        extract(year from @start_date) - 1, extract(year from @start_date) - 2),
+      8, 1)
 ),
 
 season_of as (
