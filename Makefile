@@ -7,7 +7,7 @@ EMULATORS_STAMP := .venv-emulators/.installed
 # Prerequisites build side by side: the emulators' venv installs while .venv does.
 MAKEFLAGS += --jobs=2
 
-.PHONY: demo test lint fuzz install clean server deploy stop lock
+.PHONY: demo test lint fuzz bench install clean server deploy stop lock
 
 demo: $(STAMP)
 	@$(BIN)/shadowline demo
@@ -22,6 +22,11 @@ test: $(STAMP) $(EMULATORS_STAMP)
 fuzz: $(STAMP)
 	@SHADOWLINE_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 --dist load -p no:randomly \
 		--hypothesis-show-statistics tests/test_load_properties.py
+
+# shadowline beside bare scripts doing the same work, stage by stage, on a fresh demo warehouse
+# in a temporary folder (a few minutes; not part of `make test`). Prints a table of timings.
+bench: $(STAMP)
+	@$(BIN)/python benchmarks/bench.py
 
 # ruff, and the architecture: import-linter's contracts in pyproject.toml
 lint: $(STAMP)

@@ -7,8 +7,10 @@ so `--help` and the table commands start fast.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -87,6 +89,48 @@ class Session:
 
     settings: Settings
     warehouse: str
+    temporary_server: Any = None  # flows.server.TemporaryServer, for commands that run flows
+
+
+# Commands that run Prefect flows, and those of them that score models.
+FLOW_COMMANDS = {"run", "backfill", "grade", "demo"}
+SCORING_COMMANDS = {"run", "backfill", "demo"}
+
+
+@contextmanager
+def flow_runs(session: Session, *, scoring: bool) -> Iterator[None]:
+    """Around a command's flow runs: Ray started (scoring commands) while Prefect's temporary
+    server boots, if the command has one; the server then ready. Command-line runs send no
+    flow-run heartbeats (Prefect's crash detection for runs nobody watches: a terminal sees its
+    own crash; deployment runs keep them), so a run ends without waiting a heartbeat out."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    started_ray = False
+    if scoring:
+        from shadowline.tasks.scoring import start_ray
+
+        started_ray = start_ray(session.settings.ray_num_cpus)
+    server = session.temporary_server
+    try:
+        if server is not None:
+            server.ready()
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield
+    finally:
+        if server is not None:
+            from prefect.events.worker import EventsWorker
+            from prefect.logging.handlers import APILogWorker
+
+            # what Prefect sends at exit goes now, while its server still listens
+            APILogWorker.drain_all(timeout=10)
+            EventsWorker.drain_all(timeout=10)
+            server.process.terminate()  # it stops while Ray does
+        if started_ray:
+            import ray
+
+            ray.shutdown()
+        if server is not None:
+            server.stop()
 
 
 Given = Annotated[Session, Parameter(parse=False)]
@@ -146,7 +190,8 @@ def demo(
     a window of game days, and print the leaderboard"""
     from shadowline.flows.demo import run_demo
 
-    run_demo(session.warehouse, session.settings, seed=seed, days=days, say=say)
+    with flow_runs(session, scoring=True):
+        run_demo(session.warehouse, session.settings, seed=seed, days=days, say=say)
     return 0
 
 
@@ -253,13 +298,14 @@ def run(
     """run the experiment: score every enabled model on a game day"""
     from shadowline.flows.experiment import experiment
 
-    summary = experiment(
-        game_date=date,
-        models=models,
-        dry_run=dry_run,
-        min_edge=min_edge,
-        warehouse=session.warehouse,
-    )
+    with flow_runs(session, scoring=True):
+        summary = experiment(
+            game_date=date,
+            models=models,
+            dry_run=dry_run,
+            min_edge=min_edge,
+            warehouse=session.warehouse,
+        )
     for line in summary.lines():
         say(line)
     if summary.dry_run and summary.predictions is not None:
@@ -290,9 +336,11 @@ def backfill(
     progress_log.addHandler(handler)
     progress_log.setLevel(logging.INFO)
     try:
-        summary = backfill_flow(
-            start=start, end=end, models=models, grade=not no_grade, warehouse=session.warehouse
-        )
+        with flow_runs(session, scoring=True):
+            summary = backfill_flow(
+                start=start, end=end, models=models, grade=not no_grade,
+                warehouse=session.warehouse,
+            )  # fmt: skip
     finally:
         progress_log.removeHandler(handler)
     for ran in summary.experiments:
@@ -311,7 +359,8 @@ def grade(
     """grade a game day's predictions from the box scores"""
     from shadowline.flows.grading import grading
 
-    summary = grading(game_date=date, warehouse=session.warehouse)
+    with flow_runs(session, scoring=False):
+        summary = grading(game_date=date, warehouse=session.warehouse)
     if summary.note:
         say(f"grading {summary.game_date}: {summary.note}")
         return 0
@@ -712,13 +761,17 @@ def _launch(
 ) -> int:
     command, bound, ignored = app.parse_args(tokens)
     if "session" in ignored:
+        temporary = None
         if not (tokens and tokens[0] == "server"):
-            from shadowline.flows.server import use_running_server
+            from shadowline.flows.server import TemporaryServer, use_running_server
 
             use_running_server()  # flow runs then show in the local server's UI, score on its Ray
             watch_children()  # Prefect's temporary server and Ray's agents end with this command
+            if tokens[0] in FLOW_COMMANDS and not os.environ.get("PREFECT_API_URL"):
+                temporary = TemporaryServer()  # boots while this process gets ready
+                os.environ["PREFECT_API_URL"] = temporary.api_url
         settings = read_settings()
-        bound.arguments["session"] = Session(settings, warehouse or settings.warehouse)
+        bound.arguments["session"] = Session(settings, warehouse or settings.warehouse, temporary)
     result = command(*bound.args, **bound.kwargs)
     return 0 if result is None else int(result)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -315,3 +316,57 @@ def _wait_for_exit(pid: int, timeout: float) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+class TemporaryServer:
+    """Prefect's temporary API server for one command, started as the command starts.
+
+    What Prefect itself does when no API is set (the same uvicorn app, no UI, Prefect's
+    ephemeral flags), minus the wait: Prefect would start it at the first flow run and import
+    the whole server package into this process to do so (~3 s); started here, it boots in its
+    own process while this one imports the flows and starts Ray. `ready()` waits for it before
+    the first flow run; `stop()` ends it. The command's watcher (tasks/reaper.py) ends it too
+    if the command is killed."""
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind((HOST, 0))
+            self.port = sock.getsockname()[1]
+        self.api_url = f"http://{HOST}:{self.port}/api"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_dir(), "--factory",
+             "prefect.server.api.server:create_app", "--host", HOST, "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                 "PREFECT__SERVER_FINAL": "1"},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    def ready(self, timeout: float = 120.0) -> str:
+        """The API URL once the server answers; a ServerError if it cannot start."""
+        deadline = time.monotonic() + timeout
+        while not healthy(self.api_url, timeout=0.5):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                detail = (self.process.stderr.read() if self.process.stderr else b"").decode()
+                self.stop()
+                lines = detail.strip().splitlines()[-3:] or ["no output"]
+                raise ServerError("Prefect's temporary server did not start: " + " / ".join(lines))
+            time.sleep(0.05)
+        return self.api_url
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _prefect_dir() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("prefect")
+    assert spec is not None and spec.origin is not None
+    return str(Path(spec.origin).parent.parent)

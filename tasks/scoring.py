@@ -141,6 +141,29 @@ def _ray_session() -> str:
     return f"{context.get_job_id()}@{context.get_node_id()}"
 
 
+def start_ray(num_cpus: int | None = None) -> bool:
+    """Join the cluster at RAY_ADDRESS, else start a private local instance with `num_cpus`
+    CPUs (default: all), unless this process already runs Ray; whether it called `ray.init`
+    (and so should call `ray.shutdown`)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    address = os.environ.get("RAY_ADDRESS") or None
+    if not address:  # a private local instance needs no token; a cluster keeps its own
+        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        watch_children()  # its head and agents end with this process, even on SIGKILL
+    ray.init(
+        # "local": never join a cluster some earlier `ray start` left in /tmp/ray
+        address=address or "local",
+        num_cpus=None if address else num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level=logging.ERROR,
+    )
+    return True
+
+
 class ScorerPool:
     """The scoring actors of one owner (a flow run, a backfill, the demo): one Ray actor per
     model, loading its model once and scoring every batch it is given while the pool lives.
@@ -188,22 +211,7 @@ class ScorerPool:
         self.close()
 
     def _ensure_ray(self) -> None:
-        import ray
-
-        if not ray.is_initialized():
-            address = os.environ.get("RAY_ADDRESS") or None
-            if not address:  # a private local instance needs no token; a cluster keeps its own
-                os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-                watch_children()  # its head and agents end with this process, even on SIGKILL
-            ray.init(
-                # "local": never join a cluster some earlier `ray start` left in /tmp/ray
-                address=address or "local",
-                num_cpus=None if address else self.ray_num_cpus,
-                include_dashboard=False,
-                log_to_driver=False,
-                logging_level=logging.ERROR,
-            )
-            self._started_ray = True
+        self._started_ray |= start_ray(self.ray_num_cpus)
         _quiet_worker_errors()
         session = _ray_session()
         if self._session != session:  # Ray restarted under us: the old handles are gone
