@@ -34,9 +34,10 @@ def run(con: duckdb.DuckDBPyConnection, statements: list[dict], params: dict) ->
     result = None
     for s in statements:
         values = {p: params[p] for p in s["params"]}
-        relation = con.execute(s["sql"], values or None)
         if s["is_query"]:
-            result = relation.to_arrow_table()
+            result = con.sql(s["sql"], params=values or None).to_arrow_table()
+        else:
+            con.execute(s["sql"], values or None)
     return result
 
 

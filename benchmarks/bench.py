@@ -191,27 +191,31 @@ class Bench:
         )
 
     def backfill(self) -> list[Stage]:
+        """The whole season from a cold start (no stack), against a bare loop over its dates
+        and a bare set-based script; every run writes and grades the same rows."""
         start, end = SEASON
-        ours = Stage("backfill, whole season, cold", "<= 30 s", reference_name="bare date by date")
-        sets = Stage("backfill, whole season, cold", "", reference_name="bare set-based")
+        name = "backfill, whole season (166 dates), cold"
+        loop = Stage(name, "<= 30 s", reference_name="bare date by date (process)")
+        sets = Stage(name, "", reference_name="bare set-based (process)", ours=loop.ours)
 
-        def shadowline_backfill() -> float:
+        def timed(run: Callable[[], float]) -> tuple[float, list[tuple]]:
             self.forget(start, end)
-            return self.shadowline("backfill", "--start", str(start), "--end", str(end))
+            seconds = run()
+            return seconds, self.rows(start, end, graded=True)
 
-        def bare(kind: str) -> Callable[[], float]:
-            def go() -> float:
-                self.forget(start, end)
-                return self.bare(kind, str(start), str(end))
-
-            return go
-
-        check = lambda: self.rows(start, end, graded=True)  # noqa: E731
-        self.interleave(ours, shadowline_backfill, bare("loop"), check, repeat=2)
-        sets.ours = ours.ours
-        self.interleave(sets, lambda: ours.ours[-1], bare("set"), check, repeat=2)
-        sets.ours = ours.ours
-        return [ours, sets]
+        for _ in range(2):
+            seconds, ours = timed(
+                lambda: self.shadowline("backfill", "--start", str(start), "--end", str(end))
+            )
+            loop.ours.append(seconds)
+            for stage, kind in ((loop, "loop"), (sets, "set")):
+                seconds, theirs = timed(lambda kind=kind: self.bare(kind, str(start), str(end)))
+                stage.reference.append(seconds)
+                if theirs != ours:
+                    raise SystemExit(f"{name}: shadowline and the bare {kind} script disagree")
+        say(loop.row())
+        say(sets.row())
+        return [loop, sets]
 
     def memory(self, name: str) -> Stage:
         stage = Stage(name, "<= 1.5 GiB", reference_name="bare daily script", unit="GiB")
@@ -234,52 +238,61 @@ class Bench:
         return stage
 
     def scoring(self, rows: int) -> Stage:
-        """Warm actors on a big batch against each library's own predict with 2 threads."""
+        """Warm actors on a big batch of feature rows (Arrow, as the warehouse returns them)
+        against a bare script that turns them into each feature set's matrix once and calls
+        each library's own predict with 2 threads."""
         from shadowline.tasks.features import read_feature_batch
         from shadowline.tasks.registry import read_models
         from shadowline.tasks.scoring import ScorerPool
         from shadowline.tasks.warehouse import open_warehouse
 
+        os.chdir(self.folder)  # model paths in the registry are relative to it
         with open_warehouse(f"duckdb:///{self.warehouse}") as warehouse:
             specs = [m.spec for m in read_models(warehouse)]
             season = read_feature_batch(warehouse, *SEASON)
         copies = -(-rows // season.num_rows)
         big = pa.concat_tables([season] * copies).slice(0, rows)
-        names = {spec.model_id: spec.expected_features() for spec in specs}
         natives = {spec.model_id: native_predict(spec) for spec in specs}
-        matrices = {
-            m: np.column_stack(
-                [big[n].cast(pa.float64()).to_numpy(zero_copy_only=False) for n in names[m]]
-            )
-            for m in names
-        }
         stage = Stage(
             f"scoring {rows:,} rows x {len(specs)} models, warm actors", "<= 1.0x",
             reference_name="native predict, 2 threads",
         )  # fmt: skip
         os.environ["RAY_AUTH_MODE"] = "disabled"
         os.environ.pop("RAY_ADDRESS", None)
+        scored: dict[str, np.ndarray] = {}
+        native: dict[str, np.ndarray] = {}
         with ScorerPool(ray_num_cpus=2) as pool:
             pool.score(specs, big.slice(0, 100))  # load every model
 
             def ours() -> float:
                 started = time.perf_counter()
-                self.scored = pool.score(specs, big)
+                for result in pool.score(specs, big):
+                    assert result.predictions is not None, result.error
+                    scored[result.model_id] = result.predictions["predicted_points"].to_numpy()
                 return time.perf_counter() - started
 
             def reference() -> float:
                 started = time.perf_counter()
-                self.native = {m: natives[m](matrices[m]) for m in natives}
+                matrices: dict[tuple[str, ...], np.ndarray] = {}
+                for spec in specs:
+                    names = spec.expected_features()
+                    if names not in matrices:
+                        matrices[names] = matrix(big, names)
+                    native[spec.model_id] = natives[spec.model_id](matrices[names])
                 return time.perf_counter() - started
 
             self.interleave(stage, ours, reference)
-        for result in self.scored:
-            assert result.predictions is not None, result.error
-            mine = result.predictions["predicted_points"].to_numpy()
-            theirs = np.clip(self.native[result.model_id], 0, 70)
-            if not np.array_equal(mine, theirs):
-                raise SystemExit(f"{result.model_id}: actors and native predict disagree")
+        for model_id, values in scored.items():
+            if not np.array_equal(values, np.clip(native[model_id], 0, 70)):
+                raise SystemExit(f"{model_id}: actors and native predict disagree")
         return stage
+
+
+def matrix(table: pa.Table, names: tuple[str, ...]) -> np.ndarray:
+    """A row-major float64 matrix of `names`, nulls as NaN: Arrow's own conversion."""
+    columns = pa.table([table[n].cast(pa.float64()) for n in names], names=list(names))
+    [rows] = columns.combine_chunks().to_batches()
+    return np.asarray(rows.to_tensor(null_to_nan=True, row_major=True))
 
 
 def native_predict(spec: object) -> Callable[[np.ndarray], np.ndarray]:

@@ -12,7 +12,8 @@ server while it runs (their flow runs show in its UI), else Prefect's temporary 
 
 The Ray instance (tasks/ray_head.py, pid in `.prefect/ray.pid`, address in `.prefect/ray.address`)
 keeps each model's scoring actor loaded between runs: the worker's runs and command-line runs join
-it while it is up, so a daily run starts neither Ray nor a model.
+it while it is up, so a daily run starts neither Ray nor a model. With RAY_ADDRESS set before
+`server start` (a cluster of your own) none is started and the worker's runs use that cluster.
 """
 
 from __future__ import annotations
@@ -194,13 +195,15 @@ def start(
     except ServerError:
         stop(state_dir, say=lambda _: None)
         raise
-    try:
-        ray_address = _start_ray(state_dir, env, ray_num_cpus, say)
-    except ServerError:
-        stop(state_dir, say=lambda _: None)
-        raise
+    ray_address = os.environ.get("RAY_ADDRESS") or None  # a cluster of your own: runs use it
+    if ray_address is None:
+        try:
+            ray_address = _start_ray(state_dir, env, ray_num_cpus, say)
+        except ServerError:
+            stop(state_dir, say=lambda _: None)
+            raise
+        env = {**env, **_ray_env(ray_address)}  # its runs score on the warm actors
     say(f"starting a process worker for work pool {WORK_POOL} ...")
-    env = {**env, **_ray_env(ray_address)}  # its runs score on the warm actors
     with (state_dir / "worker.log").open("ab") as log:
         worker = subprocess.Popen(
             # one run at a time: a DuckDB file has one writer
@@ -210,9 +213,11 @@ def start(
             start_new_session=True,  # its own process group: it outlives this command
         )  # fmt: skip
     (state_dir / _WORKER_PID_FILE).write_text(str(worker.pid))
+    ray_pid = _read_int(state_dir / _RAY_PID_FILE)
+    ray_pid = ray_pid if alive(ray_pid) else None  # none when runs use RAY_ADDRESS's cluster
     return LocalServer(
-        port, _read_int(state_dir / _SERVER_PID_FILE), worker.pid,
-        _read_int(state_dir / _RAY_PID_FILE), ray_address,
+        port, _read_int(state_dir / _SERVER_PID_FILE), worker.pid, ray_pid,
+        ray_address if ray_pid else None,
     )  # fmt: skip
 
 

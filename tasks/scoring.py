@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import socket
 import time
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
 import numpy as np
@@ -44,7 +46,12 @@ class ScoreResult:
 
 
 class ModelScorer:
-    """Holds one loaded model and scores feature batches; a plain class, so it runs without Ray."""
+    """Holds one loaded model and scores feature batches; a plain class, so it runs without Ray.
+
+    Each call predicts on one thread; a pool's actor takes as many calls at once as it has
+    cores (Ray's max_concurrency), so a large batch, cut into chunks, keeps every core busy on
+    whichever models still have rows to score, the slowest one last, with no thread of one
+    model's library waiting on another's."""
 
     def __init__(self, spec: ModelSpec, min_points: float = 0.0, max_points: float = 70.0) -> None:
         self.spec = spec
@@ -58,33 +65,50 @@ class ModelScorer:
         self.load_seconds = time.perf_counter() - started
 
     def score(self, batch: pa.Table) -> ScoreResult:
+        """Predictions for every row of `batch` (player_lookup and the model's features)."""
         started = time.perf_counter()
+        names = self.model.feature_names if self.model else ()
+        result = self.predict(feature_matrix(batch, names) if self.model else np.empty((0, 0)))
+        if result.predictions is not None:
+            result = replace(
+                result,
+                predictions=result.predictions.add_column(
+                    0, "player_lookup", batch["player_lookup"]
+                ),
+                seconds=result.seconds + time.perf_counter() - started,
+            )
+        return result
+
+    def predict(self, matrix: np.ndarray, start: int = 0, stop: int | None = None) -> ScoreResult:
+        """Predictions (`predicted_points` only) for rows start..stop of a feature matrix in
+        the model's feature order; what a pool's actor is sent, in chunks."""
+        started = time.perf_counter()
+        rows = matrix[start:stop]
         predictions, error = None, self.error
         if self.model is not None:
             try:
-                values = self.model.predict(feature_matrix(batch, self.model.feature_names))
+                values = self.model.predict(rows)
                 bad = int((~np.isfinite(values)).sum())
-                if len(values) != batch.num_rows:
-                    error = (
-                        f"the model returned {len(values)} predictions for {batch.num_rows} rows"
-                    )
+                if len(values) != len(rows):
+                    error = f"the model returned {len(values)} predictions for {len(rows)} rows"
                 elif bad:
                     error = f"the model returned {bad} non-finite predictions (NaN or infinite)"
                 else:
-                    predictions = pa.table(
-                        {
-                            "player_lookup": batch["player_lookup"],
-                            "predicted_points": np.clip(values, *self.bounds),
-                        }
-                    )
+                    predictions = pa.table({"predicted_points": np.clip(values, *self.bounds)})
             except Exception as failure:  # a framework's own error while predicting
                 error = f"prediction failed: {first_line(failure, 200)}"
-        seconds = self.load_seconds + time.perf_counter() - started
-        self.load_seconds = 0.0  # counted once, on the first batch
+        seconds, self.load_seconds = self.load_seconds + time.perf_counter() - started, 0.0
         return ScoreResult(
             self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid(),
             _ray_node_id(),
         )  # fmt: skip
+
+
+def _feature_set_of(spec: ModelSpec) -> tuple[str, ...]:
+    try:
+        return spec.expected_features()
+    except FeatureSetError:
+        return ()
 
 
 def _quiet_worker_errors() -> None:
@@ -164,6 +188,73 @@ def start_ray(num_cpus: int | None = None) -> bool:
     return True
 
 
+CHUNK_ROWS = 32_768  # rows per call when a batch is split: short enough to even out the tail
+
+
+@dataclass
+class _Job:
+    """One model's share of a `ScorerPool.score` call: its chunks, their results, its state."""
+
+    spec: ModelSpec
+    key: tuple[object, ...]
+    actor: Any
+    batch: Any  # ObjectRef of the feature matrix
+    players: pa.ChunkedArray
+    rows: int
+    error: str | None = None
+    seconds: float = 0.0
+    first: ScoreResult | None = None
+    parts: dict[int, pa.Table] = field(default_factory=dict)
+    running: int = 0
+
+    def __post_init__(self) -> None:
+        bounds = range(0, max(self.rows, 1), CHUNK_ROWS)
+        self.chunks = deque(
+            (i, start, min(start + CHUNK_ROWS, self.rows)) for i, start in enumerate(bounds)
+        )
+        self.count = len(self.chunks)
+
+    def submit_one(self) -> tuple[Any, tuple[_Job, int]]:
+        index, start, stop = self.chunks.popleft()
+        self.running += 1
+        return self.actor.predict.remote(self.batch, start, stop), (self, index)
+
+    def can_take(self, calls: int) -> bool:
+        return bool(self.chunks) and self.running < calls and self.error is None
+
+    def remaining(self) -> float:
+        """Seconds of work left, from its chunks so far (unknown: first, to learn it)."""
+        finished = self.count - len(self.chunks) - self.running
+        per_chunk = self.seconds / finished if finished else math.inf
+        return len(self.chunks) * per_chunk
+
+    def done(self, index: int, result: ScoreResult) -> None:
+        self.running -= 1
+        self.first = self.first or result
+        self.seconds += result.seconds
+        if result.predictions is None:
+            if self.error is None:
+                self.fail(result.error or "no predictions")
+        elif self.error is None:
+            self.parts[index] = result.predictions
+
+    def fail(self, error: str) -> None:
+        self.error, self.parts = error, {}
+        self.chunks.clear()
+
+    def result(self) -> ScoreResult:
+        where = self.first
+        predictions = None
+        if self.error is None:
+            predictions = pa.concat_tables([self.parts[i] for i in range(self.count)])
+            predictions = predictions.add_column(0, "player_lookup", self.players)
+        return ScoreResult(
+            self.spec.model_id, predictions, self.error, self.seconds,
+            where.host if where else "", where.pid if where else 0,
+            where.ray_node_id if where else None,
+        )  # fmt: skip
+
+
 class ScorerPool:
     """The scoring actors of one owner (a flow run, a backfill, the demo): one Ray actor per
     model, loading its model once and scoring every batch it is given while the pool lives.
@@ -235,8 +326,10 @@ class ScorerPool:
         """Score `slate` with every model in parallel, each in its own actor.
 
         Each feature set's batch is put into Ray's object store once and shared by reference; a
-        model that fails to load or predict yields a ScoreResult with its error, never an
-        exception. Actors of models not in `specs` are stopped.
+        batch of more than CHUNK_ROWS rows goes to each actor in chunks, as many at a time as
+        it takes calls, the next chunk as one returns. A model that fails to load or predict
+        yields a ScoreResult with its error, never an exception. Actors of models not in
+        `specs` are stopped.
         """
         import ray
 
@@ -245,36 +338,88 @@ class ScorerPool:
         results: list[ScoreResult] = []
         batch_refs: dict[tuple[str, ...], ray.ObjectRef] = {}
         remote_scorer = ray.remote(ModelScorer)
-        options = {"num_cpus": self.actor_cpus} if self.actor_cpus > 0 else {}
-        in_flight: dict[ray.ObjectRef, tuple[ModelSpec, tuple[object, ...]]] = {}
-        used: set[tuple[object, ...]] = set()
-        for spec in specs:
+        calls = self._calls_per_actor()
+        options: dict[str, Any] = {"max_concurrency": calls}
+        if self.actor_cpus > 0:
+            options["num_cpus"] = self.actor_cpus
+        jobs: list[_Job] = []
+        in_flight: dict[ray.ObjectRef, tuple[_Job, int]] = {}
+        slots = self._slots()
+
+        def dispatch() -> None:
+            # A batch in one chunk per model goes at once. Chunks go one per free core, the
+            # model with the most work left first: the cores stay busy to the end, on one
+            # model at a time where they can (its trees shared in the cache), never
+            # oversubscribed.
+            for job in jobs:
+                while job.count == 1 and job.can_take(1):
+                    in_flight.update([job.submit_one()])
+            while len(in_flight) < slots:
+                ready = [job for job in jobs if job.can_take(calls)]
+                if not ready:
+                    return
+                in_flight.update([max(ready, key=_Job.remaining).submit_one()])
+
+        # Models grouped by feature set: the first set's models score while the next set's
+        # matrix is built, each matrix once for the models that share it.
+        for spec in sorted(specs, key=lambda s: _feature_set_of(s)):
             try:
                 names = spec.expected_features()
                 if names not in batch_refs:
-                    batch_refs[names] = ray.put(project(slate, names))
+                    batch_refs[names] = ray.put(feature_matrix(project(slate, names), names))
             except FeatureSetError as error:  # nothing this model could be given to score
                 results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
                 continue
             key = (spec, self.bounds, _file_identity(spec))
             if key not in self._actors:
                 self._actors[key] = self._actor(key, spec, remote_scorer, options)
-            used.add(key)
-            in_flight[self._actors[key].score.remote(batch_refs[names])] = (spec, key)
+            jobs.append(
+                _Job(
+                    spec,
+                    key,
+                    self._actors[key],
+                    batch_refs[names],
+                    slate["player_lookup"],
+                    slate.num_rows,
+                )  # fmt: skip
+            )
+            dispatch()
         while in_flight:
-            done, _ = ray.wait(list(in_flight), num_returns=1)
-            spec, key = in_flight.pop(done[0])
+            [ready], _ = ray.wait(list(in_flight), num_returns=1)
+            job, index = in_flight.pop(ready)
             try:
-                results.append(ray.get(done[0]))
+                result = ray.get(ready)
             except ray.exceptions.RayError as error:  # the actor died (e.g. a native crash)
-                results.append(ScoreResult(spec.model_id, None, _why_it_died(spec, error), 0.0))
-                ray.kill(self._actors.pop(key))
+                job.running -= 1
+                if job.error is None:
+                    job.fail(_why_it_died(job.spec, error))
+                    ray.kill(self._actors.pop(job.key))
+            else:
+                job.done(index, result)
+            dispatch()
+        results += [job.result() for job in jobs]
+        used = {job.key for job in jobs}
         for key in [k for k in self._actors if k not in used]:  # models no longer run
             actor = self._actors.pop(key)
             if not self.keep_actors:
                 ray.kill(actor)
         order = {spec.model_id: i for i, spec in enumerate(specs)}
         return sorted(results, key=lambda r: order[r.model_id])
+
+    def _slots(self) -> int:
+        """Chunks scored at once across the cluster: its CPUs."""
+        import ray
+
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+    def _calls_per_actor(self) -> int:
+        """Chunks an actor scores at once: the CPUs it reserves, else its node's cores."""
+        import ray
+
+        if self.actor_cpus > 0:
+            return math.ceil(self.actor_cpus)
+        cores = [n["Resources"].get("CPU", 0) for n in ray.nodes() if n.get("Alive")]
+        return max(1, int(max(cores, default=1)))
 
     def _actor(
         self, key: tuple[object, ...], spec: ModelSpec, remote_scorer: Any, options: dict

@@ -61,8 +61,30 @@ def test_models_sharing_a_feature_set_share_one_object_store_copy(
         results = pool.score(trained_specs, slate)
     assert [r.model_id for r in results] == ["catboost", "xgboost", "lightgbm"]
     assert all(r.error is None and r.predictions.num_rows == slate.num_rows for r in results)
-    assert len(puts) == 1 and puts[0].column_names[1:] == list(FEATURE_SETS["v1_basic"])
+    # one float64 matrix of the feature set's columns, in order, shared by the three actors
+    [matrix] = puts
+    assert matrix.shape == (slate.num_rows, len(FEATURE_SETS["v1_basic"]))
+    assert np.array_equal(
+        matrix[:, 0], slate["pts_avg_last_5"].to_numpy(zero_copy_only=False), equal_nan=True
+    )
     assert len({r.pid for r in results}) == 3  # each model scored in its own actor process
+
+
+def test_a_large_batch_is_scored_in_chunks_with_the_rows_of_one_call(
+    trained_specs: list[ModelSpec], slate: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut into chunks that the actors take two at a time (one per core), the predictions are
+    those of scoring the whole batch in this process, row for row, in the batch's order."""
+    import shadowline.tasks.scoring as scoring
+
+    big = pa.concat_tables([slate] * 5)
+    monkeypatch.setattr(scoring, "CHUNK_ROWS", big.num_rows // 7 + 1)  # 7 chunks per model
+    with ScorerPool() as pool:
+        results = pool.score(trained_specs, big)
+    for spec, result in zip(trained_specs, results, strict=True):
+        alone = scoring.ModelScorer(spec).score(big)
+        assert result.error is None and result.predictions is not None
+        assert result.predictions.equals(alone.predictions), spec.model_id
 
 
 def test_actors_live_as_long_as_their_pool_and_are_replaced_when_the_file_changes(
