@@ -104,13 +104,6 @@ class ModelScorer:
         )  # fmt: skip
 
 
-def _feature_set_of(spec: ModelSpec) -> tuple[str, ...]:
-    try:
-        return spec.expected_features()
-    except FeatureSetError:
-        return ()
-
-
 def _quiet_worker_errors() -> None:
     """Keep Ray's "(raylet) A worker died or was killed ..." notices off the terminal: the run
     log already says which model's library crashed and why. Ray has no switch for them (the
@@ -191,6 +184,24 @@ def start_ray(num_cpus: int | None = None) -> bool:
 CHUNK_ROWS = 32_768  # rows per call when a batch is split: short enough to even out the tail
 
 
+class _Matrices:
+    """A batch's rows as float64 matrices in Ray's object store, one per feature set and chunk,
+    each put once for the models that share it, when first asked for: the first chunks score
+    while the next are converted."""
+
+    def __init__(self, slate: pa.Table) -> None:
+        self.slate = slate
+        self.refs: dict[tuple[tuple[str, ...], int], Any] = {}
+
+    def chunk(self, names: tuple[str, ...], start: int, stop: int) -> Any:
+        import ray
+
+        if (names, start) not in self.refs:
+            rows = project(self.slate.slice(start, stop - start), names)
+            self.refs[(names, start)] = ray.put(feature_matrix(rows, names))
+        return self.refs[(names, start)]
+
+
 @dataclass
 class _Job:
     """One model's share of a `ScorerPool.score` call: its chunks, their results, its state."""
@@ -198,7 +209,8 @@ class _Job:
     spec: ModelSpec
     key: tuple[object, ...]
     actor: Any
-    batch: Any  # ObjectRef of the feature matrix
+    matrices: _Matrices
+    names: tuple[str, ...]  # its feature set
     players: pa.ChunkedArray
     rows: int
     error: str | None = None
@@ -217,7 +229,8 @@ class _Job:
     def submit_one(self) -> tuple[Any, tuple[_Job, int]]:
         index, start, stop = self.chunks.popleft()
         self.running += 1
-        return self.actor.predict.remote(self.batch, start, stop), (self, index)
+        chunk = self.matrices.chunk(self.names, start, stop)
+        return self.actor.predict.remote(chunk), (self, index)
 
     def can_take(self, calls: int) -> bool:
         return bool(self.chunks) and self.running < calls and self.error is None
@@ -336,7 +349,7 @@ class ScorerPool:
         self._ensure_ray()
         self._check_capacity(len(specs))
         results: list[ScoreResult] = []
-        batch_refs: dict[tuple[str, ...], ray.ObjectRef] = {}
+        matrices = _Matrices(slate)
         remote_scorer = ray.remote(ModelScorer)
         calls = self._calls_per_actor()
         options: dict[str, Any] = {"max_concurrency": calls}
@@ -348,25 +361,27 @@ class ScorerPool:
 
         def dispatch() -> None:
             # A batch in one chunk per model goes at once. Chunks go one per free core, the
-            # model with the most work left first: the cores stay busy to the end, on one
+            # model with the most work left first, so the cores stay busy to the end, on one
             # model at a time where they can (its trees shared in the cache), never
-            # oversubscribed.
+            # oversubscribed; an actor whose threads are all busy gets one more chunk to hold
+            # in line, so that it never waits for this loop between two.
             for job in jobs:
                 while job.count == 1 and job.can_take(1):
                     in_flight.update([job.submit_one()])
-            while len(in_flight) < slots:
-                ready = [job for job in jobs if job.can_take(calls)]
+            while True:
+                free = slots - sum(min(job.running, calls) for job in jobs)
+                ready = [
+                    job for job in jobs
+                    if job.can_take(calls + 1) and (job.running < calls) == (free > 0)
+                ]  # fmt: skip
                 if not ready:
                     return
                 in_flight.update([max(ready, key=_Job.remaining).submit_one()])
 
-        # Models grouped by feature set: the first set's models score while the next set's
-        # matrix is built, each matrix once for the models that share it.
-        for spec in sorted(specs, key=lambda s: _feature_set_of(s)):
+        for spec in specs:
             try:
                 names = spec.expected_features()
-                if names not in batch_refs:
-                    batch_refs[names] = ray.put(feature_matrix(project(slate, names), names))
+                project(slate.slice(0, 0), names)  # a column the batch lacks fails here
             except FeatureSetError as error:  # nothing this model could be given to score
                 results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
                 continue
@@ -378,7 +393,8 @@ class ScorerPool:
                     spec,
                     key,
                     self._actors[key],
-                    batch_refs[names],
+                    matrices,
+                    names,
                     slate["player_lookup"],
                     slate.num_rows,
                 )  # fmt: skip

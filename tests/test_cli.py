@@ -538,3 +538,20 @@ def test_query_with_allow_ddl_says_what_it_removes_and_never_touches_other_files
             with pytest.raises(WarehouseError, match="disabled by configuration"):
                 warehouse.execute(sql) if sql.startswith("copy") else warehouse.query(sql)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_commands_that_score_nothing_never_load_ray_or_a_model_library(demo_url: str) -> None:
+    """grade, daily, leaderboard, query and registry pay for no start-up they do not use: one
+    process runs them all and has imported neither Ray nor any model framework at the end."""
+    script = f"""
+import sys
+from shadowline.flows.cli import main
+url = {demo_url!r}
+for args in (["grade", "--date", "2025-10-22"], ["daily", "--date", "2025-10-22"],
+             ["leaderboard"], ["query", "select 1 as one"], ["registry", "list"]):
+    assert main(["--warehouse", url, *args]) == 0, args
+heavy = {{"ray", "catboost", "xgboost", "lightgbm"}} & set(sys.modules)
+assert not heavy, heavy
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
