@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shadowline.tasks.errors import ShadowlineError, UsageError
-from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, sql_text
 from shadowline.tasks.warehouse.schemas import arrow_schema
 
@@ -77,6 +76,8 @@ def check_range(start: date, end: date, what: str) -> None:
 
 
 def _feature_params(start: date, end: date) -> dict[str, object]:
+    from shadowline.tasks.settings import Settings  # here: scoring actors import this module
+
     cutoff = Settings().line_cutoff
     return {"start_date": start, "end_date": end,
             "line_cutoff_minutes": cutoff.hour * 60 + cutoff.minute}  # fmt: skip

@@ -11,7 +11,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,9 @@ from shadowline.tasks.models import (
     local_model_file,
 )
 from shadowline.tasks.reaper import watch_children
-from shadowline.tasks.settings import Settings
+
+if TYPE_CHECKING:
+    from shadowline.tasks.settings import Settings
 
 ACTOR_NAMESPACE = "shadowline-scorers"  # where kept actors are named
 

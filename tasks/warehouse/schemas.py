@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
 
 from shadowline.tasks.errors import WarehouseError
 from shadowline.tasks.warehouse.sql import table_files
 
-_ARROW_TYPES = {
-    exp.DataType.Type.TEXT: pa.string(),
-    exp.DataType.Type.BIGINT: pa.int64(),
-    exp.DataType.Type.DOUBLE: pa.float64(),
-    exp.DataType.Type.BOOLEAN: pa.bool_(),
-    exp.DataType.Type.DATE: pa.date32(),
-    exp.DataType.Type.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),  # BigQuery TIMESTAMP
-}
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 def _arrow_type(kind: exp.DataType, column: str) -> pa.DataType:
+    from sqlglot import exp
+
+    types = {
+        exp.DataType.Type.TEXT: pa.string(),
+        exp.DataType.Type.BIGINT: pa.int64(),
+        exp.DataType.Type.DOUBLE: pa.float64(),
+        exp.DataType.Type.BOOLEAN: pa.bool_(),
+        exp.DataType.Type.DATE: pa.date32(),
+        exp.DataType.Type.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),  # BigQuery TIMESTAMP
+    }
     if kind.this == exp.DataType.Type.ARRAY:
         return pa.list_(_arrow_type(kind.expressions[0], column))
-    if kind.this not in _ARROW_TYPES:
+    if kind.this not in types:
         raise WarehouseError(f"column {column}: no Arrow type for {kind.sql('bigquery')}")
-    return _ARROW_TYPES[kind.this]
+    return types[kind.this]
 
 
 @cache
 def _schemas() -> dict[str, pa.Schema]:
+    import sqlglot  # here: most processes that import this module (scoring actors) never need it
+    from sqlglot import exp
+
     schemas = {}
     for path in table_files():
         for statement in sqlglot.parse(path.read_text(), read="bigquery"):
