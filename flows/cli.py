@@ -98,23 +98,31 @@ SCORING_COMMANDS = {"run", "backfill", "demo"}
 
 
 @contextmanager
-def flow_runs(session: Session, *, scoring: bool) -> Iterator[None]:
-    """Around a command's flow runs: Ray started (scoring commands) while Prefect's temporary
-    server boots, if the command has one; the server then ready. Command-line runs send no
-    flow-run heartbeats (Prefect's crash detection for runs nobody watches: a terminal sees its
-    own crash; deployment runs keep them), so a run ends without waiting a heartbeat out."""
+def flow_runs(
+    session: Session, *, scoring: bool, models: Sequence[str] | None = None
+) -> Iterator[None]:
+    """Around a command's flow runs. A scoring command starts Ray and the actors of the models
+    it will score (`models`, else the enabled ones) while Prefect's temporary server boots, if
+    the command has one, and lends them to its runs; then the server is ready. Command-line
+    runs send no flow-run heartbeats (Prefect's crash detection for runs nobody watches: a
+    terminal sees its own crash; deployment runs keep them), so a run ends without waiting a
+    heartbeat out."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    started_ray = False
+    from shadowline.tasks.resources import lend
+
+    pool, started_ray = None, False
     if scoring:
-        from shadowline.tasks.scoring import start_ray
+        from shadowline.tasks.scoring import ScorerPool, start_ray
 
         started_ray = start_ray(session.settings.ray_num_cpus)
+        pool = ScorerPool.from_settings(session.settings)
+        _warm(pool, session, models)
     server = session.temporary_server
     try:
         if server is not None:
             server.ready()
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), lend(scorers=pool):
             yield
     finally:
         if server is not None:
@@ -125,12 +133,31 @@ def flow_runs(session: Session, *, scoring: bool) -> Iterator[None]:
             APILogWorker.drain_all(timeout=10)
             EventsWorker.drain_all(timeout=10)
             server.process.terminate()  # it stops while Ray does
-        if started_ray:
-            import ray
-
-            ray.shutdown()
+        _stop_scoring(pool, started_ray)
         if server is not None:
             server.stop()
+
+
+def _stop_scoring(pool: Any, started_ray: bool) -> None:
+    if pool is not None:
+        pool.close()
+    if started_ray:
+        import ray
+
+        ray.shutdown()
+
+
+def _warm(pool: Any, session: Session, models: Sequence[str] | None) -> None:
+    """Start the models' actors now, if the registry can be read now; else the run starts them
+    when it scores (and reports whatever kept the registry from being read)."""
+    from shadowline.tasks.registry import read_models
+
+    try:
+        with open_warehouse(session.warehouse) as warehouse:
+            registered = read_models(warehouse, list(models or []))
+    except ShadowlineError:
+        return
+    pool.warm([m.spec for m in registered if not m.duplicate_error])
 
 
 Given = Annotated[Session, Parameter(parse=False)]
@@ -151,7 +178,8 @@ registry_app = app.command(App(name="registry", help="list and change registered
 server_app = app.command(
     App(
         name="server",
-        help="a local Prefect server and process worker for development (state in .prefect/)",
+        help="a local Prefect server, process worker and Ray instance for development "
+        "(state in .prefect/)",
     )
 )
 
@@ -298,7 +326,7 @@ def run(
     """run the experiment: score every enabled model on a game day"""
     from shadowline.flows.experiment import experiment
 
-    with flow_runs(session, scoring=True):
+    with flow_runs(session, scoring=True, models=models):
         summary = experiment(
             game_date=date,
             models=models,
@@ -336,7 +364,7 @@ def backfill(
     progress_log.addHandler(handler)
     progress_log.setLevel(logging.INFO)
     try:
-        with flow_runs(session, scoring=True):
+        with flow_runs(session, scoring=True, models=models):
             summary = backfill_flow(
                 start=start, end=end, models=models, grade=not no_grade,
                 warehouse=session.warehouse,
@@ -698,7 +726,8 @@ def report(
 
 @server_app.command(name="start")
 def server_start(*, session: Given) -> int:
-    """start a Prefect server and a process worker in the background"""
+    """start a Prefect server, a process worker and a Ray instance (warm scoring actors) in the
+    background"""
     from shadowline.flows import server
 
     local = server.start(
@@ -714,7 +743,7 @@ def server_start(*, session: Given) -> int:
 
 @server_app.command(name="stop")
 def server_stop(*, session: Given) -> int:
-    """stop the worker and the server"""
+    """stop the worker, the Ray instance and the server"""
     from shadowline.flows import server
 
     server.stop(say=say)

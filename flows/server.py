@@ -343,7 +343,9 @@ class TemporaryServer:
              "prefect.server.api.server:create_app", "--host", HOST, "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                 "PREFECT__SERVER_FINAL": "1"},
+                 "PREFECT__SERVER_FINAL": "1",
+                 # block types are registered by servers that keep blocks, not by this one
+                 "PREFECT_API_BLOCKS_REGISTER_ON_START": "false"},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
 

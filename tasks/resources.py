@@ -2,10 +2,11 @@
 
 A flow run called on its own opens both and closes them when it ends: the DuckDB file is free
 and the actors are stopped before the run reports its final state (with SHADOWLINE_KEEP_ACTORS
-they stay loaded on the cluster instead). A run inside an owner (each day of the demo, a test
-module) uses the owner's instead, so a model is loaded once for them all. Prefect passes a subflow only parameters it can serialize for its
-API and UI, never live objects, so an owner lends them through context variables for the
-duration of its `with lend(...)` block.
+they stay loaded on the cluster instead). A run inside an owner (the command line, each day of
+the demo, a test module) uses the owner's instead, so a model is loaded once for them all.
+Prefect passes a flow only parameters it can serialize for its API and UI, never live objects,
+so an owner lends them through context variables for the duration of its `with lend(...)`
+block.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -104,6 +105,13 @@ class ModelScorer:
             self.spec.model_id, predictions, error, seconds, socket.gethostname(), os.getpid(),
             _ray_node_id(),
         )  # fmt: skip
+
+
+@functools.cache
+def _remote_scorer() -> Any:
+    import ray
+
+    return ray.remote(ModelScorer)
 
 
 def _quiet_worker_errors() -> None:
@@ -352,11 +360,7 @@ class ScorerPool:
         self._check_capacity(len(specs))
         results: list[ScoreResult] = []
         matrices = _Matrices(slate)
-        remote_scorer = ray.remote(ModelScorer)
         calls = self._calls_per_actor()
-        options: dict[str, Any] = {"max_concurrency": calls}
-        if self.actor_cpus > 0:
-            options["num_cpus"] = self.actor_cpus
         jobs: list[_Job] = []
         in_flight: dict[ray.ObjectRef, tuple[_Job, int]] = {}
         slots = self._slots()
@@ -387,9 +391,7 @@ class ScorerPool:
             except FeatureSetError as error:  # nothing this model could be given to score
                 results.append(ScoreResult(spec.model_id, None, str(error), 0.0))
                 continue
-            key = (spec, self.bounds, _file_identity(spec))
-            if key not in self._actors:
-                self._actors[key] = self._actor(key, spec, remote_scorer, options)
+            key = self._actor_for(spec)
             jobs.append(
                 _Job(
                     spec,
@@ -423,6 +425,24 @@ class ScorerPool:
                 ray.kill(actor)
         order = {spec.model_id: i for i, spec in enumerate(specs)}
         return sorted(results, key=lambda r: order[r.model_id])
+
+    def warm(self, specs: Sequence[ModelSpec]) -> None:
+        """Start the actors of `specs` (each loads its model) without scoring anything: a run
+        that knows its models early overlaps their loading with its other start-up."""
+        self._ensure_ray()
+        for spec in specs:
+            self._actor_for(spec)
+
+    def _actor_for(self, spec: ModelSpec) -> tuple[object, ...]:
+        """The key of `spec`'s actor, started if this pool has none for it yet."""
+
+        key = (spec, self.bounds, _file_identity(spec))
+        if key not in self._actors:
+            options: dict[str, Any] = {"max_concurrency": self._calls_per_actor()}
+            if self.actor_cpus > 0:
+                options["num_cpus"] = self.actor_cpus
+            self._actors[key] = self._actor(key, spec, _remote_scorer(), options)
+        return key
 
     def _slots(self) -> int:
         """Chunks scored at once across the cluster: its CPUs."""
