@@ -49,6 +49,12 @@ def test_the_stack_keeps_each_models_actor_loaded_between_runs(
             timeout=300,
         )  # fmt: skip
 
+    # without the stack: Prefect's temporary server and a Ray of the command's own, both gone
+    # when it ends, and a quiet terminal
+    alone = shadowline("--warehouse", url, "run", "--date", str(DAY))
+    assert alone.returncode == 0 and alone.stderr == "", alone.stderr
+    assert "predictions written" in alone.stdout
+
     started = shadowline("server", "start")
     assert started.returncode == 0, started.stderr
     local = server.running(tmp_path / ".prefect")
@@ -80,4 +86,4 @@ def test_the_stack_keeps_each_models_actor_loaded_between_runs(
             "from nba_predictions.ml_experiment_runs where game_date = @d group by run_id",
             {"d": DAY},
         ).to_pylist()
-    assert [(r["models"], r["ok"]) for r in runs] == [(4, 4), (4, 4)]
+    assert [(r["models"], r["ok"]) for r in runs] == [(4, 4)] * 3
