@@ -132,10 +132,14 @@ def flow_runs(
             # what Prefect sends at exit goes now, while its server still listens
             APILogWorker.drain_all(timeout=10)
             EventsWorker.drain_all(timeout=10)
-            server.process.terminate()  # it stops while Ray does
-        _stop_scoring(pool, started_ray)
-        if server is not None:
-            server.stop()
+        if _exit.fast and (started_ray or server is not None):
+            _exit.handed_off = True  # the command's watcher stops them as it exits
+        else:
+            if server is not None:
+                server.process.terminate()  # it stops while Ray does
+            _stop_scoring(pool, started_ray)
+            if server is not None:
+                server.stop()
 
 
 def _stop_scoring(pool: Any, started_ray: bool) -> None:
@@ -803,6 +807,25 @@ def _launch(
         bound.arguments["session"] = Session(settings, warehouse or settings.warehouse, temporary)
     result = command(*bound.args, **bound.kwargs)
     return 0 if result is None else int(result)
+
+
+class _exit:  # noqa: N801 (a namespace for two flags)
+    fast = False  # set by `console()`: this process is the `shadowline` executable
+    handed_off = False  # Ray or Prefect's temporary server are left to the watcher
+
+
+def console() -> None:
+    """The `shadowline` executable. A command that started a Ray or Prefect's temporary server
+    of its own exits as soon as its work is done and its output written, leaving them to its
+    watcher (tasks/reaper.py), which stops them as the process ends, rather than waiting about
+    two seconds for their orderly shutdown. Everything Prefect holds is sent before that."""
+    _exit.fast = True
+    code = main()
+    if _exit.handed_off:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
