@@ -41,23 +41,24 @@ def run(con: duckdb.DuckDBPyConnection, statements: list[dict], params: dict) ->
     return result
 
 
-def load(model_type: str, path: str) -> Any:
+def load(model_type: str, path: str, threads: int = 1) -> Any:
+    """A model file's predict function, with the library's own `threads` threads."""
     if model_type == "catboost":
         from catboost import CatBoostRegressor
 
         model = CatBoostRegressor()
         model.load_model(path, format="cbm")
-        return lambda x: model.predict(x, thread_count=1)
+        return lambda x: model.predict(x, thread_count=threads)
     if model_type == "xgboost":
         import xgboost as xgb
 
         booster = xgb.Booster(model_file=path)
-        booster.set_param({"nthread": 1})
+        booster.set_param({"nthread": threads})
         return booster.inplace_predict
     import lightgbm as lgb
 
     booster = lgb.Booster(model_file=path)
-    return lambda x: booster.predict(x, num_threads=1)
+    return lambda x: booster.predict(x, num_threads=threads)
 
 
 def models(con: duckdb.DuckDBPyConnection, features: dict[str, list[str]]) -> list[tuple]:

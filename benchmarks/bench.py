@@ -297,23 +297,9 @@ def matrix(table: pa.Table, names: tuple[str, ...]) -> np.ndarray:
 
 def native_predict(spec: object) -> Callable[[np.ndarray], np.ndarray]:
     """The library's own predict with 2 threads, for one registered model."""
-    kind, path = spec.model_type, spec.model_path  # type: ignore[attr-defined]
-    if kind == "catboost":
-        from catboost import CatBoostRegressor
+    from bare import load  # benchmarks/bare.py, beside this file
 
-        model = CatBoostRegressor()
-        model.load_model(path, format="cbm")
-        return lambda x: model.predict(x, thread_count=2)
-    if kind == "xgboost":
-        import xgboost as xgb
-
-        booster = xgb.Booster(model_file=path)
-        booster.set_param({"nthread": 2})
-        return booster.inplace_predict
-    import lightgbm as lgb
-
-    booster = lgb.Booster(model_file=path)
-    return lambda x: booster.predict(x, num_threads=2)
+    return load(spec.model_type, spec.model_path, threads=2)  # type: ignore[attr-defined]
 
 
 def peak_memory(command: list[str], bench: Bench) -> float:
