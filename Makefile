@@ -34,8 +34,9 @@ lint: $(STAMP)
 	@$(BIN)/ruff format --check flows tasks tests benchmarks
 	@$(BIN)/lint-imports --no-logo --no-cache
 
-# A local Prefect server + process worker on 127.0.0.1 (state in .prefect/), the repo's
-# deployments on it, and stopping both. Export SHADOWLINE_* settings before `make server`.
+# A local Prefect server + process worker on 127.0.0.1 and a Ray instance that keeps the models'
+# scoring actors loaded between runs (state in .prefect/), the repo's deployments on it, and
+# stopping all three. Export SHADOWLINE_* settings before `make server`.
 server: $(STAMP)
 	@$(BIN)/shadowline server start
 
