@@ -242,6 +242,7 @@ class Bench:
         against a bare script that turns them into each feature set's matrix once and calls
         each library's own predict with 2 threads."""
         from shadowline.tasks.features import read_feature_batch
+        from shadowline.tasks.models import feature_matrix  # Arrow's own conversion
         from shadowline.tasks.registry import read_models
         from shadowline.tasks.scoring import ScorerPool
         from shadowline.tasks.warehouse import open_warehouse
@@ -277,7 +278,7 @@ class Bench:
                 for spec in specs:
                     names = spec.expected_features()
                     if names not in matrices:
-                        matrices[names] = matrix(big, names)
+                        matrices[names] = feature_matrix(big, names)
                     native[spec.model_id] = natives[spec.model_id](matrices[names])
                 return time.perf_counter() - started
 
@@ -286,13 +287,6 @@ class Bench:
             if not np.array_equal(values, np.clip(native[model_id], 0, 70)):
                 raise SystemExit(f"{model_id}: actors and native predict disagree")
         return stage
-
-
-def matrix(table: pa.Table, names: tuple[str, ...]) -> np.ndarray:
-    """A row-major float64 matrix of `names`, nulls as NaN: Arrow's own conversion."""
-    columns = pa.table([table[n].cast(pa.float64()) for n in names], names=list(names))
-    [rows] = columns.combine_chunks().to_batches()
-    return np.asarray(rows.to_tensor(null_to_nan=True, row_major=True))
 
 
 def native_predict(spec: object) -> Callable[[np.ndarray], np.ndarray]:
