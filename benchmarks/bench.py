@@ -5,7 +5,7 @@ On a fresh demo warehouse in a temporary folder, each stage runs shadowline and 
 produce the same predictions, and prints the minimum and median of each and the ratio of the
 medians. Whole processes are timed, as a user or a scheduler runs them.
 
-    .venv/bin/python benchmarks/bench.py [--repeat 3] [--rows 1000000]
+    .venv/bin/python benchmarks/bench.py [--repeat 3] [--rows 1000000] [--only scoring ...]
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ SEASON = (date(2025, 10, 21), date(2026, 4, 12))  # the demo's current season
 DAY = date(2025, 10, 24)  # a game day after the demo's two-day window
 COMPARED = "model_id, player_lookup, game_date, predicted_points, recommendation, bet_odds"
 GRADED = ", actual_points, prediction_error, bet_outcome, beat_vegas, profit_units"
+
+
+STAGES = ["daily", "memory", "backfill", "stack", "scoring"]
 
 
 @dataclass
@@ -333,6 +336,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side per stage")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for the scoring stage")
+    parser.add_argument(
+        "--only", nargs="+", choices=STAGES, default=STAGES, metavar="STAGE",
+        help=f"run only these stages ({', '.join(STAGES)}); default: all",
+    )  # fmt: skip
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="shadowline-bench-"))
     bench = Bench(folder, args.repeat)
@@ -343,17 +350,22 @@ def main() -> None:
         say("")
         say("| stage | shadowline min / median | reference | min / median | ratio | target |")
         say("|---|---|---|---|---|---|")
-        stages.append(bench.daily("`run --date D`, no local stack", "<= 10x"))
-        stages.append(bench.memory("peak memory of `run --date D`, no stack"))
-        stages += bench.backfill()
-        bench.shadowline("server", "start")
-        stack_up = True
-        bench.shadowline("run", "--date", str(DAY))  # the stack's actors load once
-        stages.append(bench.daily("`run --date D`, stack up (warm actors)", "<= 4x"))
-        stages.append(bench.grade("<= 15x"))
-        bench.shadowline("server", "stop")
-        stack_up = False
-        stages.append(bench.scoring(args.rows))
+        if "daily" in args.only:
+            stages.append(bench.daily("`run --date D`, no local stack", "<= 10x"))
+        if "memory" in args.only:
+            stages.append(bench.memory("peak memory of `run --date D`, no stack"))
+        if "backfill" in args.only:
+            stages += bench.backfill()
+        if "stack" in args.only:
+            bench.shadowline("server", "start")
+            stack_up = True
+            bench.shadowline("run", "--date", str(DAY))  # the stack's actors load once
+            stages.append(bench.daily("`run --date D`, stack up (warm actors)", "<= 4x"))
+            stages.append(bench.grade("<= 15x"))
+            bench.shadowline("server", "stop")
+            stack_up = False
+        if "scoring" in args.only:
+            stages.append(bench.scoring(args.rows))
     finally:
         if stack_up:
             bench.shadowline("server", "stop", check=False)

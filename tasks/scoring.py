@@ -191,7 +191,22 @@ def start_ray(num_cpus: int | None = None) -> bool:
     return True
 
 
-CHUNK_ROWS = 32_768  # rows per call when a batch is split: short enough to even out the tail
+# Rows per call when a batch is split: each call costs some CPU of its own (the Ray call, its
+# arguments and result in the object store), so chunks start long and shorten towards the end
+# of the batch, where short ones even out the tail across the cores.
+MIN_CHUNK_ROWS = 16_384
+MAX_CHUNK_ROWS = 131_072
+
+
+def chunk_bounds(rows: int, slots: int) -> list[tuple[int, int]]:
+    """(start, stop) of each chunk of a `rows`-row batch scored on `slots` cores: a fraction
+    of the rows left, between MIN_CHUNK_ROWS and MAX_CHUNK_ROWS (guided self-scheduling)."""
+    bounds, start = [], 0
+    while start < rows or not bounds:
+        size = min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, (rows - start) // (2 * slots)))
+        bounds.append((start, min(rows, start + size)))
+        start += size
+    return bounds
 
 
 class _Matrices:
@@ -223,6 +238,7 @@ class _Job:
     names: tuple[str, ...]  # its feature set
     players: pa.ChunkedArray
     rows: int
+    slots: int  # cores of the cluster
     error: str | None = None
     seconds: float = 0.0
     first: ScoreResult | None = None
@@ -230,10 +246,8 @@ class _Job:
     running: int = 0
 
     def __post_init__(self) -> None:
-        bounds = range(0, max(self.rows, 1), CHUNK_ROWS)
-        self.chunks = deque(
-            (i, start, min(start + CHUNK_ROWS, self.rows)) for i, start in enumerate(bounds)
-        )
+        bounds = chunk_bounds(self.rows, self.slots)
+        self.chunks = deque((i, start, stop) for i, (start, stop) in enumerate(bounds))
         self.count = len(self.chunks)
 
     def submit_one(self) -> tuple[Any, tuple[_Job, int]]:
@@ -349,7 +363,7 @@ class ScorerPool:
         """Score `slate` with every model in parallel, each in its own actor.
 
         Each feature set's batch is put into Ray's object store once and shared by reference; a
-        batch of more than CHUNK_ROWS rows goes to each actor in chunks, as many at a time as
+        batch of more than MIN_CHUNK_ROWS rows goes to each actor in chunks, as many at a time as
         it takes calls, the next chunk as one returns. A model that fails to load or predict
         yields a ScoreResult with its error, never an exception. Actors of models not in
         `specs` are stopped.
@@ -401,6 +415,7 @@ class ScorerPool:
                     names,
                     slate["player_lookup"],
                     slate.num_rows,
+                    slots,
                 )  # fmt: skip
             )
             dispatch()

@@ -78,13 +78,29 @@ def test_a_large_batch_is_scored_in_chunks_with_the_rows_of_one_call(
     import shadowline.tasks.scoring as scoring
 
     big = pa.concat_tables([slate] * 5)
-    monkeypatch.setattr(scoring, "CHUNK_ROWS", big.num_rows // 7 + 1)  # 7 chunks per model
+    monkeypatch.setattr(scoring, "MIN_CHUNK_ROWS", big.num_rows // 20 + 1)
+    monkeypatch.setattr(scoring, "MAX_CHUNK_ROWS", big.num_rows // 6 + 1)
+    assert len(scoring.chunk_bounds(big.num_rows, 2)) >= 7  # chunks of several sizes per model
     with ScorerPool() as pool:
         results = pool.score(trained_specs, big)
     for spec, result in zip(trained_specs, results, strict=True):
         alone = scoring.ModelScorer(spec).score(big)
         assert result.error is None and result.predictions is not None
         assert result.predictions.equals(alone.predictions), spec.model_id
+
+
+@pytest.mark.parametrize("slots", [1, 2, 16])
+def test_chunks_tile_the_batch_long_first_and_short_last(slots: int) -> None:
+    from shadowline.tasks.scoring import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, chunk_bounds
+
+    for rows in [0, 1, MIN_CHUNK_ROWS, MIN_CHUNK_ROWS + 1, 300_001, 1_000_000, 5_000_000]:
+        bounds = chunk_bounds(rows, slots)
+        assert [start for start, _ in bounds] == [0] + [stop for _, stop in bounds[:-1]]
+        assert bounds[-1][1] == rows
+        sizes = [stop - start for start, stop in bounds]
+        assert sizes == sorted(sizes, reverse=True), (rows, sizes)
+        assert all(MIN_CHUNK_ROWS <= n <= MAX_CHUNK_ROWS for n in sizes[:-1]), (rows, sizes)
+    assert len(chunk_bounds(1_000_000, 2)) < 1_000_000 / MIN_CHUNK_ROWS / 2  # few calls
 
 
 def test_actors_live_as_long_as_their_pool_and_are_replaced_when_the_file_changes(
