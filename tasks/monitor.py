@@ -13,7 +13,6 @@ from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from shadowline.tasks.warehouse import Warehouse, sql_text
 from shadowline.tasks.warehouse.schemas import arrow_schema
@@ -106,7 +105,7 @@ def update_monitor(warehouse: Warehouse, now: datetime) -> int:
     """Recompute every enabled challenger's sequence against production from all graded days
     and write it; a regraded day replaces its rows (and the later days' rows it changes)."""
     differences = warehouse.query(sql_text("monitor/daily_differences"))
-    differences = differences.filter(pc.field("enabled"))
+    differences = differences.filter(differences["enabled"])  # a mask: no Acero to import
     return warehouse.write(MONITOR_TABLE, monitor_rows(differences, now), replace_by=MONITOR_KEY)
 
 

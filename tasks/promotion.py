@@ -90,7 +90,7 @@ def evaluate(warehouse: Warehouse, model_id: str, settings: Settings | None = No
     if production == model_id:
         raise RegistryError(f"{model_id} is already the production model")
     days = warehouse.query(sql_text("monitor/daily_differences"))
-    days = days.filter(pc.field("model_id") == model_id).sort_by("game_date").to_pylist()
+    days = days.filter(pc.equal(days["model_id"], model_id)).sort_by("game_date").to_pylist()
     bets = {
         r["model_id"]: (r["bets"] or 0, r["bet_accuracy"], r["roi"], r["roi_at_odds"])
         for r in warehouse.query(sql_text("registry/gate_bets")).to_pylist()
