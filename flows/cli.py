@@ -60,13 +60,12 @@ def _domain(check: Callable[[Any], object], rule: str) -> Callable[[object, obje
     already names the argument and the value)."""
 
     def validate(type_: object, value: object) -> None:
-        for item in value if isinstance(value, list) else [value]:
-            if item is None:
-                continue
-            try:
-                check(item)
-            except InvalidValue:
-                raise ValueError(rule) from None
+        if value is None:
+            return
+        try:
+            check(value)
+        except InvalidValue:
+            raise ValueError(rule) from None
 
     return validate
 
@@ -74,10 +73,9 @@ def _domain(check: Callable[[Any], object], rule: str) -> Callable[[object, obje
 _model_ids = _domain(check_model_id, MODEL_ID_RULE)
 _min_edge = _domain(check_min_edge, MIN_EDGE_RULE)
 ModelIds = Annotated[
-    list[str] | None,
-    Parameter(
-        name="--model", help="only this model, enabled or not (repeat)", validator=_model_ids
-    ),
+    # validated one by one, so the error quotes the bad id rather than the whole list
+    list[Annotated[str, Parameter(validator=_model_ids)]] | None,
+    Parameter(name="--model", help="only this model, enabled or not (repeat)"),
 ]
 NewModelId = Annotated[
     str,
