@@ -77,7 +77,7 @@ def test_help_lists_every_command() -> None:
         (["run", "--min-edge", "inf"], 'Invalid value "inf" for --min-edge. use a number'),
         (["run", "--min-edge", "1e400"], 'Invalid value "inf" for --min-edge. use a number'),
         (["run", "--min-edge", "25"], 'Invalid value "25.0" for --min-edge. use a number'),
-        (["run", "--model", "catboost_v1", "--model", ""], 'Invalid value "" for --model. use 1-128'),
+        (["run", "--model", "xgb_v1", "--model", ""], 'Invalid value "" for --model. use 1-128'),
         (["registry", "promote", ""], 'Invalid value "" for MODEL_ID. use 1-128 letters'),
         (["registry", "enable", "   "], 'Invalid value " " for MODEL_ID. use 1-128 letters'),
         (["registry", "add", "--model-id", "   ", "--model-type", "catboost", "--feature-version",
