@@ -92,9 +92,8 @@ class Session:
     temporary_server: Any = None  # flows.server.TemporaryServer, for commands that run flows
 
 
-# Commands that run Prefect flows, and those of them that score models.
+# Commands that run Prefect flows (and so need an API: the local server's, else a temporary one).
 FLOW_COMMANDS = {"run", "backfill", "grade", "demo"}
-SCORING_COMMANDS = {"run", "backfill", "demo"}
 
 
 @contextmanager
