@@ -135,8 +135,8 @@ class Bench:
 
     def export_sql(self) -> None:
         """shadowline's statements rendered for DuckDB, for the bare scripts."""
-        from shadowline.tasks.features import FEATURE_SETS, FEATURE_STORE
-        from shadowline.tasks.settings import Settings
+        from shadowline.tasks.core.settings import Settings
+        from shadowline.tasks.features.store import FEATURE_SETS, FEATURE_STORE
         from shadowline.tasks.warehouse import sql_text
         from shadowline.tasks.warehouse.base import transpile
         from shadowline.tasks.warehouse.schemas import arrow_schema
@@ -244,10 +244,10 @@ class Bench:
         """Warm actors on a big batch of feature rows (Arrow, as the warehouse returns them)
         against a bare script that turns them into each feature set's matrix once and calls
         each library's own predict with 2 threads."""
-        from shadowline.tasks.features import read_feature_batch
-        from shadowline.tasks.models import feature_matrix  # Arrow's own conversion
-        from shadowline.tasks.registry import read_models
-        from shadowline.tasks.scoring import ScorerPool
+        from shadowline.tasks.features.store import read_feature_batch
+        from shadowline.tasks.models.files import feature_matrix  # Arrow's own conversion
+        from shadowline.tasks.registry.entries import read_models
+        from shadowline.tasks.scoring.pool import ScorerPool
         from shadowline.tasks.warehouse import open_warehouse
 
         os.chdir(self.folder)  # model paths in the registry are relative to it

@@ -28,7 +28,8 @@ from prefect.runtime import flow_run
 
 from shadowline.flows.experiment import ExperimentSummary, run_dates
 from shadowline.flows.grading import report_up_to
-from shadowline.tasks.features import check_range
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.features.store import check_range
 from shadowline.tasks.flow_tasks import (
     grade_predictions,
     read_game_days,
@@ -36,10 +37,9 @@ from shadowline.tasks.flow_tasks import (
     read_models,
     update_monitor,
 )
-from shadowline.tasks.grading import GradingStatus
+from shadowline.tasks.grading.grade import GradingStatus
 from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
-from shadowline.tasks.scoring import ScorerPool
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.scoring.pool import ScorerPool
 from shadowline.tasks.warehouse import Warehouse
 
 # Per-date progress for a terminal: the CLI attaches a handler; without one it is silent.

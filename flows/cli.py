@@ -21,20 +21,20 @@ from typing import Annotated, Any, Literal
 import cyclopts
 from cyclopts import App, Parameter, validators
 
-from shadowline.tasks.domains import (
+from shadowline.tasks.core.domains import (
     MIN_EDGE_RULE,
     MODEL_ID_RULE,
     InvalidValue,
     check_min_edge,
     check_model_id,
 )
-from shadowline.tasks.errors import ShadowlineError, UsageError
-from shadowline.tasks.features import FEATURE_SETS
-from shadowline.tasks.loading import RAW_TABLES
-from shadowline.tasks.models import MODEL_TYPES
-from shadowline.tasks.reaper import watch_children
-from shadowline.tasks.report import FORMATS, format_table, print_table
-from shadowline.tasks.settings import Settings, apply_runtime_defaults, read_settings
+from shadowline.tasks.core.errors import ShadowlineError, UsageError
+from shadowline.tasks.core.reaper import watch_children
+from shadowline.tasks.core.settings import Settings, apply_runtime_defaults, read_settings
+from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.ingest.loading import RAW_TABLES
+from shadowline.tasks.models.files import MODEL_TYPES
+from shadowline.tasks.reporting.tables import FORMATS, format_table, print_table
 from shadowline.tasks.warehouse import open_warehouse
 
 # Choices shown in --help and checked when parsing, from the one place each is defined.
@@ -112,7 +112,7 @@ def flow_runs(
 
     pool, started_ray = None, False
     if scoring:
-        from shadowline.tasks.scoring import ScorerPool, start_ray
+        from shadowline.tasks.scoring.pool import ScorerPool, start_ray
 
         started_ray = start_ray(session.settings.ray_num_cpus)
         pool = ScorerPool.from_settings(session.settings)
@@ -153,7 +153,7 @@ def _stop_scoring(pool: Any, started_ray: bool) -> None:
 def _warm(pool: Any, session: Session, models: Sequence[str] | None) -> None:
     """Start the models' actors now, if the registry can be read now; else the run starts them
     when it scores (and reports whatever kept the registry from being read)."""
-    from shadowline.tasks.registry import read_models
+    from shadowline.tasks.registry.entries import read_models
 
     try:
         with open_warehouse(session.warehouse) as warehouse:
@@ -235,7 +235,7 @@ def load(
     session: Given,
 ) -> int:
     """load a CSV or Parquet file into a raw table (idempotent)"""
-    from shadowline.tasks.loading import load_file
+    from shadowline.tasks.ingest.loading import load_file
 
     with open_warehouse(session.warehouse) as warehouse:
         loaded = load_file(warehouse, table, file)
@@ -259,7 +259,7 @@ def features_build(
     """rebuild point-in-time features for a range of game dates"""
     import time
 
-    from shadowline.tasks.features import build_features, feature_range
+    from shadowline.tasks.features.store import build_features, feature_range
 
     with open_warehouse(session.warehouse) as warehouse:
         first, last = feature_range(warehouse, start, end)
@@ -283,7 +283,7 @@ def train(
     session: Given,
 ) -> int:
     """train a model on feature-store rows before a date"""
-    from shadowline.tasks.training import train as train_model
+    from shadowline.tasks.registry.training import train as train_model
 
     say(f"training {model_type} on {feature_version} rows before {train_end} ...")
     with open_warehouse(session.warehouse) as warehouse:
@@ -418,7 +418,7 @@ def query(
 ) -> int:
     """run BigQuery SQL on shadowline's datasets and print the result: SELECT, INSERT, UPDATE,
     DELETE, MERGE (DDL with --allow-ddl); no file outside the warehouse is read or written"""
-    from shadowline.tasks.user_sql import check_sql, run_sql
+    from shadowline.tasks.warehouse.user_sql import check_sql, run_sql
 
     for statement in check_sql(sql, allow_ddl=allow_ddl):
         if statement.removes:
@@ -435,8 +435,8 @@ def query(
 @registry_app.command(name="list")
 def registry_list(*, format: Format = "table", session: Given) -> int:
     """every registered model"""
-    from shadowline.tasks.promotion import unaudited_production
-    from shadowline.tasks.registry import list_models
+    from shadowline.tasks.registry.entries import list_models
+    from shadowline.tasks.registry.promotion import unaudited_production
 
     with open_warehouse(session.warehouse) as warehouse:
         print_table(list_models(warehouse), format)
@@ -462,7 +462,7 @@ def registry_add(
     session: Given,
 ) -> int:
     """register a model file after checking that it loads and fits its feature set"""
-    from shadowline.tasks.training import register_file
+    from shadowline.tasks.registry.training import register_file
 
     with open_warehouse(session.warehouse) as warehouse:
         model_path = register_file(
@@ -514,7 +514,7 @@ def promote(
     SHADOWLINE_PROMOTION_MIN_ROWS) and a lower MAE beyond the daily monitor's 95% confidence
     sequence; REJECT: worse; HOLD: not yet. Only PROMOTE (or --force --reason) changes anything.
     """
-    from shadowline.tasks import promotion
+    from shadowline.tasks.registry import promotion
 
     if force and not reason.strip():
         raise UsageError('--force needs --reason "...": the audit trail keeps why')
@@ -534,7 +534,7 @@ def rollback(
     session: Given,
 ) -> int:  # fmt: skip
     """make the model that was production before the latest promotion production again"""
-    from shadowline.tasks import promotion
+    from shadowline.tasks.registry import promotion
 
     with open_warehouse(session.warehouse) as warehouse:
         was, now = promotion.rollback(warehouse, reason)
@@ -554,7 +554,7 @@ def history(
 ) -> int:  # fmt: skip
     """the registry's audit trail, newest first: time, action, model, previous production model,
     verdict, reason, who"""
-    from shadowline.tasks.registry import history as audit_trail
+    from shadowline.tasks.registry.entries import history as audit_trail
 
     with open_warehouse(session.warehouse) as warehouse:
         table = audit_trail(warehouse, model_id)
@@ -569,7 +569,7 @@ def set_baseline(model_id: ModelId, /, *, session: Given) -> int:
 
 
 def _registry_change(action: str, model_id: str, session: Session) -> int:
-    from shadowline.tasks import registry
+    from shadowline.tasks.registry import entries as registry
 
     with open_warehouse(session.warehouse) as warehouse:
         if action in ("enable", "disable"):
@@ -592,7 +592,7 @@ def players_unmatched(
     session: Given,
 ) -> int:
     """feed names (props, injury report) that match no known player, with the closest one"""
-    from shadowline.tasks.players import unmatched_table
+    from shadowline.tasks.ingest.players import unmatched_table
 
     with open_warehouse(session.warehouse) as warehouse:
         table = unmatched_table(warehouse, date)
@@ -607,7 +607,7 @@ def players_unmatched(
 def leaderboard(*, format: Format = "table", session: Given) -> int:
     """all-time model rankings by MAE, beside the line's MAE on the same rows, and the models
     tied for best"""
-    from shadowline.tasks.results import leaderboard_text, leaderboard_with_best_set
+    from shadowline.tasks.evaluation.results import leaderboard_text, leaderboard_with_best_set
 
     with open_warehouse(session.warehouse) as warehouse:
         board, best = leaderboard_with_best_set(warehouse)
@@ -631,9 +631,9 @@ def head_to_head(
     interval (game days as clusters), p-value, sign test and a verdict in words"""
     import pyarrow as pa
 
-    from shadowline.tasks.comparisons import compare_models
-    from shadowline.tasks.results import head_to_head as read_head_to_head
-    from shadowline.tasks.results import head_to_head_text, why_no_head_to_head
+    from shadowline.tasks.evaluation.comparisons import compare_models
+    from shadowline.tasks.evaluation.results import head_to_head as read_head_to_head
+    from shadowline.tasks.evaluation.results import head_to_head_text, why_no_head_to_head
 
     if model_a == model_b:
         raise UsageError(f"head-to-head needs two different models (got {model_a} twice)")
@@ -663,7 +663,7 @@ def daily(
     session: Given,
 ) -> int:
     """each model's results on one game date"""
-    from shadowline.tasks.results import daily_performance, daily_text
+    from shadowline.tasks.evaluation.results import daily_performance, daily_text
 
     game_date = date or session.settings.yesterday()
     with open_warehouse(session.warehouse) as warehouse:
@@ -682,8 +682,8 @@ def monitor(*, format: Format = "table", session: Given) -> int:
     to read every day (updated by every grading run)"""
     from datetime import UTC, datetime
 
-    from shadowline.tasks.monitor import read_monitor, update_monitor
-    from shadowline.tasks.results import monitor_text
+    from shadowline.tasks.evaluation.monitor import read_monitor, update_monitor
+    from shadowline.tasks.evaluation.results import monitor_text
 
     with open_warehouse(session.warehouse) as warehouse:
         update_monitor(warehouse, datetime.now(UTC))
@@ -711,8 +711,8 @@ def report(
     into PNG files and a report.md that shows them"""
     from datetime import UTC, datetime
 
-    from shadowline.tasks.monitor import update_monitor
-    from shadowline.tasks.plots import write_report
+    from shadowline.tasks.evaluation.monitor import update_monitor
+    from shadowline.tasks.reporting.plots import write_report
 
     if start and end and start > end:
         raise UsageError(f"--start {start} is after --end {end}")
@@ -818,7 +818,7 @@ def console() -> None:
     atexit functions run: logging, Prefect's queues) but skips the interpreter's teardown of
     the thousand-odd modules Prefect and the libraries import, ~0.5 s that no command needs.
     A command that started a Ray or Prefect's temporary server of its own leaves them to its
-    watcher (tasks/reaper.py), which stops them as the process ends, rather than waiting about
+    watcher (tasks/core/reaper.py), which stops them as the process ends, rather than waiting about
     two seconds for their orderly shutdown (Ray's atexit function); everything Prefect holds is
     sent before that."""
     _exit.fast = True

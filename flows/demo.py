@@ -14,24 +14,24 @@ from datetime import date, timedelta
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
-from shadowline.tasks.comparisons import compare_models
+from shadowline.tasks.core.settings import Settings
 from shadowline.tasks.demo import DEMO_SEASONS, generate_seasons
-from shadowline.tasks.features import build_features, game_days, schedule_bounds
-from shadowline.tasks.loading import load_rows
-from shadowline.tasks.monitor import read_monitor
-from shadowline.tasks.players import matching
-from shadowline.tasks.promotion import promote
-from shadowline.tasks.registry import set_baseline
-from shadowline.tasks.resources import lend, scorers_for_run
-from shadowline.tasks.results import (
+from shadowline.tasks.evaluation.comparisons import compare_models
+from shadowline.tasks.evaluation.monitor import read_monitor
+from shadowline.tasks.evaluation.results import (
     head_to_head,
     head_to_head_text,
     leaderboard_text,
     leaderboard_with_best_set,
     monitor_text,
 )
-from shadowline.tasks.settings import Settings
-from shadowline.tasks.training import train
+from shadowline.tasks.features.store import build_features, game_days, schedule_bounds
+from shadowline.tasks.ingest.loading import load_rows
+from shadowline.tasks.ingest.players import matching
+from shadowline.tasks.registry.entries import set_baseline
+from shadowline.tasks.registry.promotion import promote
+from shadowline.tasks.registry.training import train
+from shadowline.tasks.resources import lend, scorers_for_run
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
 
 # (model_id, model_type, feature_version): three frameworks, two feature sets.

@@ -16,8 +16,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from shadowline.tasks.domains import check_min_edge
-from shadowline.tasks.features import Slate, make_slate
+from shadowline.tasks.core.domains import check_min_edge
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.features.store import Slate, make_slate
 from shadowline.tasks.flow_tasks import (
     build_features,
     compute_features,
@@ -30,15 +31,14 @@ from shadowline.tasks.flow_tasks import (
     write_predictions,
     write_run_log,
 )
-from shadowline.tasks.predictions import (
+from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
+from shadowline.tasks.scoring.pool import ScoreResult, ScorerPool
+from shadowline.tasks.scoring.predictions import (
     RunLogEntry,
     collect_predictions,
     entries_by_date,
     run_log_rows,
 )
-from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
-from shadowline.tasks.scoring import ScoreResult, ScorerPool
-from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse
 
 

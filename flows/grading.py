@@ -14,7 +14,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from shadowline.tasks.errors import first_line
+from shadowline.tasks.core.errors import first_line
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.evaluation.monitor import MONITOR_LEGEND
 from shadowline.tasks.flow_tasks import (
     grade_predictions,
     read_daily_performance,
@@ -23,11 +25,9 @@ from shadowline.tasks.flow_tasks import (
     update_monitor,
     write_report,
 )
-from shadowline.tasks.grading import GradingStatus
-from shadowline.tasks.monitor import MONITOR_LEGEND
-from shadowline.tasks.report import format_markdown
+from shadowline.tasks.grading.grade import GradingStatus
+from shadowline.tasks.reporting.tables import format_markdown
 from shadowline.tasks.resources import warehouse_for_run
-from shadowline.tasks.settings import Settings
 from shadowline.tasks.warehouse import Warehouse
 
 

@@ -12,9 +12,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
-from shadowline.tasks import promotion as gate
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.registry import promotion as gate
 from shadowline.tasks.resources import warehouse_for_run
-from shadowline.tasks.settings import Settings
 
 STATE_NAMES = {gate.HOLD: "Held", gate.REJECT: "Rejected"}
 

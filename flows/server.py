@@ -10,10 +10,11 @@ runs deployments of the repository's `prefect.yaml` (`make deploy`) in its own e
 SHADOWLINE_* settings exported before `server start` reach every run. Command-line runs use this
 server while it runs (their flow runs show in its UI), else Prefect's temporary one.
 
-The Ray instance (tasks/ray_head.py, pid in `.prefect/ray.pid`, address in `.prefect/ray.address`)
-keeps each model's scoring actor loaded between runs: the worker's runs and command-line runs join
-it while it is up, so a daily run starts neither Ray nor a model. With RAY_ADDRESS set before
-`server start` (a cluster of your own) none is started and the worker's runs use that cluster.
+The Ray instance (tasks/scoring/ray_head.py, pid in `.prefect/ray.pid`, address in
+`.prefect/ray.address`) keeps each model's scoring actor loaded between runs: the worker's runs and
+command-line runs join it while it is up, so a daily run starts neither Ray nor a model. With
+RAY_ADDRESS set before `server start` (a cluster of your own) none is started and the worker's runs
+use that cluster.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shadowline.tasks.errors import ShadowlineError
-from shadowline.tasks.reaper import outside_watch
-from shadowline.tasks.settings import RUNTIME_DEFAULTS
+from shadowline.tasks.core.errors import ShadowlineError
+from shadowline.tasks.core.reaper import outside_watch
+from shadowline.tasks.core.settings import RUNTIME_DEFAULTS
 
 STATE_DIR = Path(".prefect")
 WORK_POOL = "shadowline-local"  # prefect.yaml's work pool (a test holds them equal)
@@ -228,7 +229,12 @@ def _start_ray(
     say("starting a Ray instance for warm scoring actors ...")
     address_file = state_dir / _RAY_ADDRESS_FILE
     address_file.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "shadowline.tasks.ray_head", str(address_file.resolve())]
+    command = [
+        sys.executable,
+        "-m",
+        "shadowline.tasks.scoring.ray_head",
+        str(address_file.resolve()),
+    ]
     with (state_dir / "ray.log").open("ab") as log:
         head = subprocess.Popen(
             [*command, str(num_cpus or "")],
@@ -330,7 +336,7 @@ class TemporaryServer:
     ephemeral flags), minus the wait: Prefect would start it at the first flow run and import
     the whole server package into this process to do so (~3 s); started here, it boots in its
     own process while this one imports the flows and starts Ray. `ready()` waits for it before
-    the first flow run; `stop()` ends it. The command's watcher (tasks/reaper.py) ends it too
+    the first flow run; `stop()` ends it. The command's watcher (tasks/core/reaper.py) ends it too
     if the command is killed."""
 
     def __init__(self) -> None:

@@ -23,9 +23,14 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import exponential_backoff
 
-from shadowline.tasks import features, grading, monitor, plots, predictions, registry, results
-from shadowline.tasks.models import ModelSpec
-from shadowline.tasks.scoring import ScoreResult, ScorerPool
+from shadowline.tasks.evaluation import monitor, results
+from shadowline.tasks.features import store as features
+from shadowline.tasks.grading import grade as grading
+from shadowline.tasks.models.files import ModelSpec
+from shadowline.tasks.registry import entries as registry
+from shadowline.tasks.reporting import plots
+from shadowline.tasks.scoring import predictions
+from shadowline.tasks.scoring.pool import ScoreResult, ScorerPool
 from shadowline.tasks.warehouse import Warehouse, is_transient
 
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from shadowline.tasks.scoring import ScorerPool
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.scoring.pool import ScorerPool
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
 
 _warehouse: ContextVar[Warehouse | None] = ContextVar("shadowline_warehouse", default=None)

@@ -18,10 +18,10 @@ import pytest
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 
-from shadowline.tasks.models import ModelSpec, train_model  # noqa: E402
+from shadowline.tasks.core.settings import apply_runtime_defaults  # noqa: E402
+from shadowline.tasks.models.files import ModelSpec, train_model  # noqa: E402
 from shadowline.tasks.resources import lend  # noqa: E402
-from shadowline.tasks.scoring import ScorerPool  # noqa: E402
-from shadowline.tasks.settings import apply_runtime_defaults  # noqa: E402
+from shadowline.tasks.scoring.pool import ScorerPool  # noqa: E402
 from shadowline.tasks.warehouse import Warehouse, open_warehouse  # noqa: E402
 from tests.samples import FRAMEWORKS, training_rows  # noqa: E402
 
@@ -223,7 +223,7 @@ def demo_file(
             import ray
 
             from shadowline.flows.demo import run_demo
-            from shadowline.tasks.settings import Settings
+            from shadowline.tasks.core.settings import Settings
 
             if not ray.is_initialized():
                 start_local_ray()
@@ -288,7 +288,7 @@ def gcs_bucket(gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     """A fresh bucket on the emulator; shadowline's clients point there, its cache in tmp."""
     import uuid
 
-    from shadowline.tasks.storage import storage_client
+    from shadowline.tasks.models.storage import storage_client
 
     monkeypatch.setenv("SHADOWLINE_GCS_ENDPOINT", gcs_endpoint)
     monkeypatch.setenv("SHADOWLINE_MODEL_CACHE_DIR", str(tmp_path / "model-cache"))

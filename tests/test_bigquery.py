@@ -110,11 +110,11 @@ def _agree(
     from shadowline.flows.experiment import experiment
     from shadowline.flows.grading import grading
     from shadowline.tasks.demo import generate_seasons
-    from shadowline.tasks.features import build_features
-    from shadowline.tasks.loading import load_rows
-    from shadowline.tasks.players import FEEDS
-    from shadowline.tasks.promotion import promote
-    from shadowline.tasks.registry import read_models, register_model, set_baseline
+    from shadowline.tasks.features.store import build_features
+    from shadowline.tasks.ingest.loading import load_rows
+    from shadowline.tasks.ingest.players import FEEDS
+    from shadowline.tasks.registry.entries import read_models, register_model, set_baseline
+    from shadowline.tasks.registry.promotion import promote
 
     # what the window's features read: box scores up to its end (last season's too), and the
     # feeds (lines, injury reports) of its days
@@ -155,7 +155,7 @@ def _agree(
         assert_same_rows(comparable(duck, sql, key), comparable(bq, sql, key), what)
 
     # The statistics come from paired rows each backend reads: the same numbers on both.
-    from shadowline.tasks.comparisons import best_set, compare_models
+    from shadowline.tasks.evaluation.comparisons import best_set, compare_models
 
     on_duck = asdict(compare_models(duck, "catboost_v2", "catboost_v1"))
     on_bq = asdict(compare_models(bq, "catboost_v2", "catboost_v1"))
@@ -170,7 +170,7 @@ def _agree(
 
     # The promotion gate reads the same evidence on both; a forced promotion and a rollback
     # flip the flag in one transaction each, audited.
-    from shadowline.tasks.promotion import evaluate, rollback
+    from shadowline.tasks.registry.promotion import evaluate, rollback
 
     assert evaluate(duck, "xgboost_v2").line() == evaluate(bq, "xgboost_v2").line()
     promote(bq, "xgboost_v2", force=True, reason="on the emulator")

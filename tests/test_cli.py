@@ -451,10 +451,10 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
 def test_model_ids_are_checked_everywhere_and_training_never_overwrites_a_registered_file(
     demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shadowline.tasks.domains import InvalidValue
-    from shadowline.tasks.models import sha256_of
-    from shadowline.tasks.promotion import promote
-    from shadowline.tasks.registry import read_models
+    from shadowline.tasks.core.domains import InvalidValue
+    from shadowline.tasks.models.files import sha256_of
+    from shadowline.tasks.registry.entries import read_models
+    from shadowline.tasks.registry.promotion import promote
 
     with open_warehouse(demo_url) as warehouse:
         for bad in ("", "   ", "../x", "/abs/x", ".hidden"):

@@ -16,8 +16,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from shadowline.tasks.comparisons import clustered_mean, compare, confidence_set
-from shadowline.tasks.monitor import confidence_sequence, monitor_rows
+from shadowline.tasks.evaluation.comparisons import clustered_mean, compare, confidence_set
+from shadowline.tasks.evaluation.monitor import confidence_sequence, monitor_rows
 
 ROW_SD = 2.4  # per-row sd of the error difference between two demo models
 DAY_SD = 0.25  # sd of a game day's shared shock to the difference

@@ -18,8 +18,8 @@ from shadowline.tasks.demo import (
     generate_season,
     generate_seasons,
 )
-from shadowline.tasks.loading import load_rows
-from shadowline.tasks.players import normalize_name
+from shadowline.tasks.ingest.loading import load_rows
+from shadowline.tasks.ingest.players import normalize_name
 from shadowline.tasks.warehouse import Warehouse
 from shadowline.tasks.warehouse.schemas import arrow_schema, table_names
 

@@ -10,7 +10,7 @@ import pytest
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
-from shadowline.tasks.features import FEATURE_SETS
+from shadowline.tasks.features.store import FEATURE_SETS
 from shadowline.tasks.warehouse import Warehouse
 from tests import prefect_api
 from tests.samples import DEMO_WINDOW
@@ -163,8 +163,8 @@ def test_dry_run_writes_nothing(demo_url: str, demo_warehouse: Warehouse) -> Non
 def test_a_model_id_registered_twice_is_refused_not_scored_twice(
     demo_url: str, demo_warehouse: Warehouse
 ) -> None:
-    from shadowline.tasks.promotion import promote
-    from shadowline.tasks.registry import RegistryError
+    from shadowline.tasks.registry.entries import RegistryError
+    from shadowline.tasks.registry.promotion import promote
 
     warehouse = demo_warehouse
     warehouse.execute(

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from shadowline.tasks.features import FEATURE_SETS, build_features
-from shadowline.tasks.loading import load_rows
+from shadowline.tasks.features.store import FEATURE_SETS, build_features
+from shadowline.tasks.ingest.loading import load_rows
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
 
 D = date(2026, 3, 4)
@@ -205,7 +205,7 @@ def test_each_book_counts_once_with_its_main_line_the_one_priced_closest_to_even
 def test_a_repeated_row_loads_once_and_conflicting_offers_are_refused_in_plain_words(
     warehouse: Warehouse,
 ) -> None:
-    from shadowline.tasks.loading import LoadError
+    from shadowline.tasks.ingest.loading import LoadError
 
     offer = props_snapshot("a", 19.5, 20, -110, -110)
     twice = pa.Table.from_pylist([offer] * 2)
@@ -226,7 +226,7 @@ def test_every_feature_set_is_a_list_of_feature_store_columns(warehouse: Warehou
 
 
 def test_training_rows_stop_before_the_cutoff(demo_url: str) -> None:
-    from shadowline.tasks.features import read_training_rows
+    from shadowline.tasks.features.store import read_training_rows
 
     rows = read_training_rows(open_warehouse(demo_url), D)
     assert rows.num_rows > 10_000

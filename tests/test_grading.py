@@ -7,8 +7,8 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from shadowline.tasks.grading import grade_predictions, grading_status
-from shadowline.tasks.predictions import prediction_id, recommend
+from shadowline.tasks.grading.grade import grade_predictions, grading_status
+from shadowline.tasks.scoring.predictions import prediction_id, recommend
 from shadowline.tasks.warehouse import Warehouse
 
 DAY = date(2026, 1, 8)
@@ -269,7 +269,7 @@ def test_a_regraded_day_changes_its_monitor_row_and_never_duplicates_it(
 ) -> None:
     from datetime import UTC, datetime
 
-    from shadowline.tasks.monitor import update_monitor
+    from shadowline.tasks.evaluation.monitor import update_monitor
 
     add_registry(warehouse)
     warehouse.execute(

@@ -33,9 +33,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from shadowline.tasks.domains import COLUMN_DOMAINS, Domain
-from shadowline.tasks.loading import RAW_TABLES, LoadError, load_file
-from shadowline.tasks.players import NAME_COLUMNS, normalize_name
+from shadowline.tasks.core.domains import COLUMN_DOMAINS, Domain
+from shadowline.tasks.ingest.loading import RAW_TABLES, LoadError, load_file
+from shadowline.tasks.ingest.players import NAME_COLUMNS, normalize_name
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
 
 settings.register_profile(

@@ -21,7 +21,7 @@ SHADOWLINE = str(Path(sys.executable).with_name("shadowline"))
 # Asks the stack's Ray for each kept scoring actor's process id (a zero-row prediction).
 ACTOR_PIDS = """
 import json, sys, numpy as np, ray
-from shadowline.tasks.scoring import ACTOR_NAMESPACE
+from shadowline.tasks.scoring.pool import ACTOR_NAMESPACE
 ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False)
 pids = {}
 for a in ray.util.list_named_actors(all_namespaces=True):

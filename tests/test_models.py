@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from shadowline.tasks.features import FEATURE_SETS
-from shadowline.tasks.models import ModelError, ModelSpec, feature_matrix, load_model
-from shadowline.tasks.scoring import ModelScorer
+from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.models.files import ModelError, ModelSpec, feature_matrix, load_model
+from shadowline.tasks.scoring.pool import ModelScorer
 from tests.samples import training_rows
 
 V1 = FEATURE_SETS["v1_basic"]
@@ -36,7 +36,7 @@ def test_each_framework_loads_its_native_file_and_predicts(
 
 
 def test_file_uri_and_registry_checksum_are_accepted(trained: dict[str, Path]) -> None:
-    from shadowline.tasks.models import sha256_of
+    from shadowline.tasks.models.files import sha256_of
 
     path = trained["lightgbm"]
     model = load_model(spec_for(path.as_uri(), "lightgbm", model_sha256=sha256_of(path)))

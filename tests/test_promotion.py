@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 
 from shadowline.flows.cli import main
-from shadowline.tasks import promotion
-from shadowline.tasks.models import ModelSpec
-from shadowline.tasks.registry import register_model
+from shadowline.tasks.models.files import ModelSpec
+from shadowline.tasks.registry import promotion
+from shadowline.tasks.registry.entries import register_model
 from shadowline.tasks.warehouse import open_warehouse
 from shadowline.tasks.warehouse.schemas import arrow_schema
 

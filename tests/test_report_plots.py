@@ -11,7 +11,7 @@ import pytest
 from matplotlib.image import imread
 
 from shadowline.flows.cli import main
-from shadowline.tasks import plots
+from shadowline.tasks.reporting import plots
 from shadowline.tasks.warehouse import open_warehouse
 from tests import prefect_api
 

@@ -12,11 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from shadowline.tasks.features import FEATURE_SETS
-from shadowline.tasks.models import ModelError, ModelSpec
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.models.files import ModelError, ModelSpec
 from shadowline.tasks.resources import lend, scorers_for_run
-from shadowline.tasks.scoring import ScorerPool
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.scoring.pool import ScorerPool
 from tests.samples import training_rows
 
 pytestmark = pytest.mark.usefixtures("ray_session")
@@ -75,7 +75,7 @@ def test_a_large_batch_is_scored_in_chunks_with_the_rows_of_one_call(
 ) -> None:
     """Cut into chunks that the actors take two at a time (one per core), the predictions are
     those of scoring the whole batch in this process, row for row, in the batch's order."""
-    import shadowline.tasks.scoring as scoring
+    import shadowline.tasks.scoring.pool as scoring
 
     big = pa.concat_tables([slate] * 5)
     monkeypatch.setattr(scoring, "MIN_CHUNK_ROWS", big.num_rows // 20 + 1)
@@ -91,7 +91,7 @@ def test_a_large_batch_is_scored_in_chunks_with_the_rows_of_one_call(
 
 @pytest.mark.parametrize("slots", [1, 2, 16])
 def test_chunks_tile_the_batch_long_first_and_short_last(slots: int) -> None:
-    from shadowline.tasks.scoring import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, chunk_bounds
+    from shadowline.tasks.scoring.pool import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, chunk_bounds
 
     for rows in [0, 1, MIN_CHUNK_ROWS, MIN_CHUNK_ROWS + 1, 300_001, 1_000_000, 5_000_000]:
         bounds = chunk_bounds(rows, slots)

@@ -8,9 +8,15 @@ import numpy as np
 import pytest
 
 from shadowline.flows.cli import main
-from shadowline.tasks.features import FEATURE_SETS
-from shadowline.tasks.models import ModelError, ModelSpec, feature_matrix, load_model, sha256_of
-from shadowline.tasks.storage import fetch, storage_client, upload
+from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.models.files import (
+    ModelError,
+    ModelSpec,
+    feature_matrix,
+    load_model,
+    sha256_of,
+)
+from shadowline.tasks.models.storage import fetch, storage_client, upload
 from tests.samples import training_rows
 
 V1 = FEATURE_SETS["v1_basic"]
@@ -73,7 +79,7 @@ def test_registry_add_uploads_checks_and_registers(
     warehouse_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from shadowline.tasks.registry import read_models
+    from shadowline.tasks.registry.entries import read_models
     from shadowline.tasks.warehouse import open_warehouse
 
     uri = f"gs://{gcs_bucket}/prod/xgb.json"

@@ -13,7 +13,7 @@ import numpy as np
 
 from shadowline.tasks.demo.league import League
 from shadowline.tasks.demo.market import BOOKS
-from shadowline.tasks.players import normalize_name
+from shadowline.tasks.ingest.players import normalize_name
 
 _FORMAL_PROB = 0.5  # a player whose first name has a formal form: some books use it
 _DROP_JR_PROB = 0.6  # a Jr.: some books drop it

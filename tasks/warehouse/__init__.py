@@ -3,7 +3,7 @@ the URL factory (`factory`), the SQL files (`sql`) and the tables' Arrow schemas
 
 from __future__ import annotations
 
-from shadowline.tasks.errors import WarehouseError
+from shadowline.tasks.core.errors import WarehouseError
 from shadowline.tasks.warehouse.base import Warehouse, is_transient, transpile
 from shadowline.tasks.warehouse.factory import open_warehouse
 from shadowline.tasks.warehouse.sql import sql_text

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
 
-from shadowline.tasks.errors import WarehouseError, first_line
+from shadowline.tasks.core.errors import WarehouseError, first_line
 from shadowline.tasks.warehouse.sql import key_match, schema_files, sql_text
 
 if TYPE_CHECKING:

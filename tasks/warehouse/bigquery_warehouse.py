@@ -18,8 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from shadowline.tasks.errors import WarehouseError, first_line
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.core.errors import WarehouseError, first_line
+from shadowline.tasks.core.settings import Settings
 from shadowline.tasks.warehouse.base import Warehouse, bound, is_transient, transpile
 from shadowline.tasks.warehouse.sql import identifier, sql_text
 

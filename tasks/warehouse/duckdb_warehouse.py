@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from shadowline.tasks.errors import WarehouseError, first_line
+from shadowline.tasks.core.errors import WarehouseError, first_line
 from shadowline.tasks.warehouse.base import Warehouse, bound, transpile
 from shadowline.tasks.warehouse.sql import identifier, sql_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shadowline.tasks.errors import WarehouseError
+from shadowline.tasks.core.errors import WarehouseError
 from shadowline.tasks.warehouse.base import Warehouse
 
 

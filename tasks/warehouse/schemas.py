@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from shadowline.tasks.errors import WarehouseError
+from shadowline.tasks.core.errors import WarehouseError
 from shadowline.tasks.warehouse.sql import table_files
 
 if TYPE_CHECKING:

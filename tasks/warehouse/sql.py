@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
-from shadowline.tasks.errors import WarehouseError
+from shadowline.tasks.core.errors import WarehouseError
 
 # Installed, sql/ sits beside tasks/ in the shadowline package; in a checkout, at its root.
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"

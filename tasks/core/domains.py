@@ -8,7 +8,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.core.errors import ShadowlineError
 
 # Letters, digits, '_', '.' and '-', starting with a letter or digit: safe as a file name (no
 # '/', no leading '.'), in SQL parameters and in Prefect run names.

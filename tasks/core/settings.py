@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shadowline.tasks.domains import check_min_edge
-from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.core.domains import check_min_edge
+from shadowline.tasks.core.errors import ShadowlineError
 
 
 class Settings(BaseSettings):

@@ -13,7 +13,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shadowline.tasks.errors import ShadowlineError, UsageError
+from shadowline.tasks.core.errors import ShadowlineError, UsageError
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, sql_text
 from shadowline.tasks.warehouse.schemas import arrow_schema
 
@@ -62,7 +62,7 @@ def feature_names(feature_version: str) -> tuple[str, ...]:
         known = ", ".join(sorted(FEATURE_SETS))
         raise FeatureSetError(
             f"unknown feature_version {feature_version!r}: known versions are {known} "
-            "(defined in tasks/features.py FEATURE_SETS)"
+            "(defined in tasks/features/store.py FEATURE_SETS)"
         ) from None
 
 
@@ -76,7 +76,7 @@ def check_range(start: date, end: date, what: str) -> None:
 
 
 def _feature_params(start: date, end: date) -> dict[str, object]:
-    from shadowline.tasks.settings import Settings  # here: scoring actors import this module
+    from shadowline.tasks.core.settings import Settings  # here: scoring actors import this module
 
     cutoff = Settings().line_cutoff
     return {"start_date": start, "end_date": end,

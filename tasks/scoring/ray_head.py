@@ -4,9 +4,9 @@ Scoring actors on it outlive single runs (SHADOWLINE_KEEP_ACTORS, which the stac
 its worker and for command-line runs while it is up), so a scheduled or command-line run pays
 neither Ray's start nor a model load. It is a plain `ray.init()` in a process of its own that
 writes the address other processes join to a file, then waits; SIGTERM shuts Ray down, and the
-process watches its children (tasks/reaper.py), so a SIGKILL leaves nothing behind either.
+process watches its children (tasks/core/reaper.py), so a SIGKILL leaves nothing behind either.
 
-    python -m shadowline.tasks.ray_head ADDRESS_FILE [NUM_CPUS]
+    python -m shadowline.tasks.scoring.ray_head ADDRESS_FILE [NUM_CPUS]
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import sys
 import threading
 from pathlib import Path
 
-from shadowline.tasks.reaper import watch_children
-from shadowline.tasks.settings import apply_runtime_defaults
+from shadowline.tasks.core.reaper import watch_children
+from shadowline.tasks.core.settings import apply_runtime_defaults
 
 
 def serve(address_file: Path, num_cpus: int | None) -> None:

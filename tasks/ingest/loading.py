@@ -11,10 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shadowline.tasks.domains import COLUMN_DOMAINS
-from shadowline.tasks.errors import ShadowlineError, first_line
-from shadowline.tasks.players import NAME_COLUMNS, Unmatched, normalize_names, unmatched_rows
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.core.domains import COLUMN_DOMAINS
+from shadowline.tasks.core.errors import ShadowlineError, first_line
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.ingest.players import NAME_COLUMNS, Unmatched, normalize_names, unmatched_rows
 from shadowline.tasks.warehouse import Warehouse
 
 # Each raw table and its unique key: loading rows replaces the rows with the same key. A props

@@ -46,7 +46,7 @@ def watch_children() -> None:
     token = f"{os.getpid()}-{secrets.token_hex(8)}"
     os.environ[ENV] = token
     _watcher = subprocess.Popen(
-        [sys.executable, "-m", "shadowline.tasks.reaper", str(os.getpid()), token],
+        [sys.executable, "-m", "shadowline.tasks.core.reaper", str(os.getpid()), token],
         stdin=subprocess.PIPE,  # the write end stays here; its close is the signal
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from shadowline.tasks.errors import ShadowlineError
-from shadowline.tasks.report import format_markdown
+from shadowline.tasks.core.errors import ShadowlineError
+from shadowline.tasks.reporting.tables import format_markdown
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 if TYPE_CHECKING:

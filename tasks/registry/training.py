@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from shadowline.tasks.domains import check_model_id
-from shadowline.tasks.features import feature_names, read_training_rows
-from shadowline.tasks.model_check import check_in_subprocess
-from shadowline.tasks.models import (
+from shadowline.tasks.core.domains import check_model_id
+from shadowline.tasks.features.store import feature_names, read_training_rows
+from shadowline.tasks.models.check import check_in_subprocess
+from shadowline.tasks.models.files import (
     SUFFIXES,
     ModelError,
     ModelSpec,
@@ -17,7 +17,7 @@ from shadowline.tasks.models import (
     sha256_of,
     train_model,
 )
-from shadowline.tasks.registry import register_model
+from shadowline.tasks.registry.entries import register_model
 from shadowline.tasks.warehouse import Warehouse
 
 
@@ -100,7 +100,7 @@ def register_file(
     check_in_subprocess(local)  # raises ModelError naming what is wrong
     model_path = portable_path(path)
     if upload_to:
-        from shadowline.tasks.storage import upload
+        from shadowline.tasks.models.storage import upload
 
         model_path = upload(path, upload_to)
     register_model(

@@ -1,5 +1,5 @@
 """The model registry: read the models to run, register, enable/disable, set baseline (promotion
-and rollback, gated: `tasks/promotion.py`).
+and rollback, gated: `tasks/registry/promotion.py`).
 
 Every change made here is one transaction that also writes an audit row.
 """
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from shadowline.tasks.domains import check_model_id
-from shadowline.tasks.errors import ShadowlineError
-from shadowline.tasks.models import ModelSpec
+from shadowline.tasks.core.domains import check_model_id
+from shadowline.tasks.core.errors import ShadowlineError
+from shadowline.tasks.models.files import ModelSpec
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 REGISTRY = "nba_predictions.ml_model_registry"
@@ -120,7 +120,8 @@ def require_registered(warehouse: Warehouse, model_id: str) -> None:
 
 
 def set_baseline(warehouse: Warehouse, model_id: str, detail: str = "") -> None:
-    """Make `model_id` the only baseline model. (Production: `tasks/promotion.py`, gated.)"""
+    """Make `model_id` the only baseline model (production: `tasks/registry/promotion.py`,
+    gated)."""
     require_registered(warehouse, model_id)
     warehouse.execute(
         sql_text("registry/set_baseline"),

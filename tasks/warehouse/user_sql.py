@@ -13,7 +13,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from shadowline.tasks.errors import ShadowlineError
+from shadowline.tasks.core.errors import ShadowlineError
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, transpile
 
 DATASETS = ("nba_raw", "nba_analytics", "nba_predictions")

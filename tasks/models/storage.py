@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from shadowline.tasks.errors import ShadowlineError
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.core.errors import ShadowlineError
+from shadowline.tasks.core.settings import Settings
 
 
 class StorageError(ShadowlineError):

@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 import pyarrow as pa
 
-from shadowline.tasks.errors import first_line
-from shadowline.tasks.features import FeatureSetError, project
-from shadowline.tasks.model_check import check_in_subprocess
-from shadowline.tasks.models import (
+from shadowline.tasks.core.errors import first_line
+from shadowline.tasks.core.reaper import watch_children
+from shadowline.tasks.features.store import FeatureSetError, project
+from shadowline.tasks.models.check import check_in_subprocess
+from shadowline.tasks.models.files import (
     ModelError,
     ModelSpec,
     feature_matrix,
     load_model,
     local_model_file,
 )
-from shadowline.tasks.reaper import watch_children
 
 if TYPE_CHECKING:
-    from shadowline.tasks.settings import Settings
+    from shadowline.tasks.core.settings import Settings
 
 ACTOR_NAMESPACE = "shadowline-scorers"  # where kept actors are named
 
@@ -150,7 +150,7 @@ def _ray_node_id() -> str | None:
 
 def _file_identity(spec: ModelSpec) -> tuple[int, int] | None:
     if spec.model_path.startswith("gs://"):  # metadata only: the actor downloads the file
-        from shadowline.tasks.storage import object_identity
+        from shadowline.tasks.models.storage import object_identity
 
         return object_identity(spec.model_path)
     try:

@@ -7,10 +7,10 @@ from datetime import date
 
 import pyarrow as pa
 
-from shadowline.tasks.comparisons import BestSet, PairComparison, best_set
-from shadowline.tasks.errors import ShadowlineError
-from shadowline.tasks.monitor import MONITOR_LEGEND
-from shadowline.tasks.report import format_table
+from shadowline.tasks.core.errors import ShadowlineError
+from shadowline.tasks.evaluation.comparisons import BestSet, PairComparison, best_set
+from shadowline.tasks.evaluation.monitor import MONITOR_LEGEND
+from shadowline.tasks.reporting.tables import format_table
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 

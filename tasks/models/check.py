@@ -1,7 +1,7 @@
 """Open a model file in a process of its own, so a model library that crashes (a C++ abort on
 a corrupt file) takes down that process, not shadowline.
 
-`check_in_subprocess(spec)` runs this module (`python -m shadowline.tasks.model_check`) with
+`check_in_subprocess(spec)` runs this module (`python -m shadowline.tasks.models.check`) with
 the spec on stdin; the child prints what `load_model` said as JSON on stdout. Framework chatter
 on the child's stderr is dropped.
 """
@@ -14,8 +14,8 @@ import signal
 import subprocess
 import sys
 
-from shadowline.tasks.errors import first_line
-from shadowline.tasks.models import ModelError, ModelSpec, load_model
+from shadowline.tasks.core.errors import first_line
+from shadowline.tasks.models.files import ModelError, ModelSpec, load_model
 
 TIMEOUT_SECONDS = 300
 
@@ -36,7 +36,7 @@ def crash_message(spec: ModelSpec, returncode: int) -> str:
 def check_in_subprocess(spec: ModelSpec) -> None:
     """`load_model(spec)` in a child process: its ModelError, or a ModelError for a crash."""
     done = subprocess.run(
-        [sys.executable, "-m", "shadowline.tasks.model_check"],
+        [sys.executable, "-m", "shadowline.tasks.models.check"],
         input=json.dumps(dataclasses.asdict(spec)),
         capture_output=True,
         text=True,

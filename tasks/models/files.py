@@ -17,9 +17,9 @@ from urllib.parse import urlparse
 import numpy as np
 import pyarrow as pa
 
-from shadowline.tasks.domains import check_model_id
-from shadowline.tasks.errors import ShadowlineError, first_line
-from shadowline.tasks.features import FeatureSetError, feature_names
+from shadowline.tasks.core.domains import check_model_id
+from shadowline.tasks.core.errors import ShadowlineError, first_line
+from shadowline.tasks.features.store import FeatureSetError, feature_names
 
 SUFFIXES = {"catboost": (".cbm",), "xgboost": (".json", ".ubj"), "lightgbm": (".txt",)}
 MODEL_TYPES = tuple(SUFFIXES)
@@ -76,7 +76,7 @@ def local_model_file(spec: ModelSpec) -> Path:
     if parsed.scheme == "file":
         path = Path(parsed.path)
     elif parsed.scheme == "gs":
-        from shadowline.tasks.storage import StorageError, fetch
+        from shadowline.tasks.models.storage import StorageError, fetch
 
         try:
             path = fetch(where)

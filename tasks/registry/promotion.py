@@ -1,9 +1,9 @@
 """The promotion gate: a verdict on making a model production, with its numbers, and the
 promotions and rollbacks it allows, each one transaction with its audit row.
 
-The verdict reads the same evidence as the daily monitor (`tasks/monitor.py`): each shared game
-day's mean error difference against production, and the anytime-valid 95% confidence sequence
-over them, so the gate may be asked every day without crying wolf.
+The verdict reads the same evidence as the daily monitor (`tasks/evaluation/monitor.py`): each
+shared game day's mean error difference against production, and the anytime-valid 95% confidence
+sequence over them, so the gate may be asked every day without crying wolf.
 
 - PROMOTE: enough shared evidence (settings: promotion_min_rows, promotion_min_days) and the
   sequence's lower bound above 0 (the model's MAE is lower than production's);
@@ -19,10 +19,10 @@ from datetime import UTC
 import numpy as np
 import pyarrow.compute as pc
 
-from shadowline.tasks.errors import ShadowlineError, WarehouseError
-from shadowline.tasks.monitor import confidence_sequence
-from shadowline.tasks.registry import REGISTRY, RegistryError, actor, require_registered
-from shadowline.tasks.settings import Settings
+from shadowline.tasks.core.errors import ShadowlineError, WarehouseError
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.evaluation.monitor import confidence_sequence
+from shadowline.tasks.registry.entries import REGISTRY, RegistryError, actor, require_registered
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 PROMOTE, HOLD, REJECT, NO_GATE, ROLLBACK = "PROMOTE", "HOLD", "REJECT", "NO-GATE", "ROLLBACK"
