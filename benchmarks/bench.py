@@ -136,7 +136,8 @@ class Bench:
     def export_sql(self) -> None:
         """shadowline's statements rendered for DuckDB, for the bare scripts."""
         from shadowline.tasks.core.settings import Settings
-        from shadowline.tasks.features.store import FEATURE_SETS, FEATURE_STORE
+        from shadowline.tasks.features.sets import FEATURE_SETS
+        from shadowline.tasks.features.store import FEATURE_STORE
         from shadowline.tasks.warehouse import sql_text
         from shadowline.tasks.warehouse.base import transpile
         from shadowline.tasks.warehouse.schemas import arrow_schema
@@ -245,7 +246,7 @@ class Bench:
         against a bare script that turns them into each feature set's matrix once and calls
         each library's own predict with 2 threads."""
         from shadowline.tasks.features.store import read_feature_batch
-        from shadowline.tasks.models.files import feature_matrix  # Arrow's own conversion
+        from shadowline.tasks.models.files import feature_matrix
         from shadowline.tasks.registry.entries import read_models
         from shadowline.tasks.scoring.pool import ScorerPool
         from shadowline.tasks.warehouse import open_warehouse

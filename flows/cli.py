@@ -31,7 +31,7 @@ from shadowline.tasks.core.domains import (
 from shadowline.tasks.core.errors import ShadowlineError, UsageError
 from shadowline.tasks.core.reaper import watch_children
 from shadowline.tasks.core.settings import Settings, apply_runtime_defaults, read_settings
-from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.features.sets import FEATURE_SETS
 from shadowline.tasks.ingest.loading import RAW_TABLES
 from shadowline.tasks.models.files import MODEL_TYPES
 from shadowline.tasks.reporting.tables import FORMATS, format_table, print_table
@@ -112,7 +112,8 @@ def flow_runs(
 
     pool, started_ray = None, False
     if scoring:
-        from shadowline.tasks.scoring.pool import ScorerPool, start_ray
+        from shadowline.tasks.scoring.cluster import start_ray
+        from shadowline.tasks.scoring.pool import ScorerPool
 
         started_ray = start_ray(session.settings.ray_num_cpus)
         pool = ScorerPool.from_settings(session.settings)

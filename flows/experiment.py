@@ -18,7 +18,7 @@ from prefect.runtime import flow_run
 
 from shadowline.tasks.core.domains import check_min_edge
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.features.store import Slate, make_slate
+from shadowline.tasks.features.slate import Slate, make_slate
 from shadowline.tasks.flow_tasks import (
     build_features,
     compute_features,
@@ -32,13 +32,14 @@ from shadowline.tasks.flow_tasks import (
     write_run_log,
 )
 from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
-from shadowline.tasks.scoring.pool import ScoreResult, ScorerPool
+from shadowline.tasks.scoring.pool import ScorerPool
 from shadowline.tasks.scoring.predictions import (
     RunLogEntry,
     collect_predictions,
     entries_by_date,
     run_log_rows,
 )
+from shadowline.tasks.scoring.scorer import ScoreResult
 from shadowline.tasks.warehouse import Warehouse
 
 

@@ -24,13 +24,15 @@ from prefect.states import State
 from prefect.tasks import exponential_backoff
 
 from shadowline.tasks.evaluation import monitor, results
+from shadowline.tasks.features import slate as slates
 from shadowline.tasks.features import store as features
 from shadowline.tasks.grading import grade as grading
 from shadowline.tasks.models.files import ModelSpec
 from shadowline.tasks.registry import entries as registry
 from shadowline.tasks.reporting import plots
 from shadowline.tasks.scoring import predictions
-from shadowline.tasks.scoring.pool import ScoreResult, ScorerPool
+from shadowline.tasks.scoring.pool import ScorerPool
+from shadowline.tasks.scoring.scorer import ScoreResult
 from shadowline.tasks.warehouse import Warehouse, is_transient
 
 
@@ -70,7 +72,7 @@ def read_feature_batch(warehouse: Warehouse, start: date, end: date) -> pa.Table
 
 @task(name="read prop players", **IO)
 def read_prop_players(warehouse: Warehouse, start: date, end: date) -> pa.Table:
-    return features.read_prop_players(warehouse, start, end)
+    return slates.read_prop_players(warehouse, start, end)
 
 
 @task(name="score models", cache_policy=NO_CACHE)

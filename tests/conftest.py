@@ -19,9 +19,10 @@ os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 
 from shadowline.tasks.core.settings import apply_runtime_defaults  # noqa: E402
-from shadowline.tasks.models.files import ModelSpec, train_model  # noqa: E402
+from shadowline.tasks.models.files import ModelSpec
+from shadowline.tasks.models.fitting import train_model
 from shadowline.tasks.resources import lend  # noqa: E402
-from shadowline.tasks.scoring.pool import ScorerPool  # noqa: E402
+from shadowline.tasks.scoring.pool import ScorerPool
 from shadowline.tasks.warehouse import Warehouse, open_warehouse  # noqa: E402
 from tests.samples import FRAMEWORKS, training_rows  # noqa: E402
 

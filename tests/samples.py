@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
-from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.features.sets import FEATURE_SETS
 
 V1 = FEATURE_SETS["v1_basic"]
 # The demo fixture's window (`shadowline demo --days 2`): opening night of the 2025-26 season and

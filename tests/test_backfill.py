@@ -17,12 +17,14 @@ import pytest
 from shadowline.flows.backfill import backfill
 from shadowline.flows.cli import main
 from shadowline.flows.grading import grading
-from shadowline.tasks.features.store import make_slate, read_feature_batch, read_prop_players
+from shadowline.tasks.features.slate import make_slate, read_prop_players
+from shadowline.tasks.features.store import read_feature_batch
 from shadowline.tasks.grading.grade import grade_predictions
 from shadowline.tasks.registry.entries import read_models
 from shadowline.tasks.resources import lend
-from shadowline.tasks.scoring.pool import ModelScorer, ScorerPool
+from shadowline.tasks.scoring.pool import ScorerPool
 from shadowline.tasks.scoring.predictions import collect_predictions, write_predictions
+from shadowline.tasks.scoring.scorer import ModelScorer
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, is_transient, open_warehouse
 from tests import prefect_api
 from tests.samples import DEMO_WINDOW

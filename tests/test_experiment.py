@@ -10,7 +10,7 @@ import pytest
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
-from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.features.sets import FEATURE_SETS
 from shadowline.tasks.warehouse import Warehouse
 from tests import prefect_api
 from tests.samples import DEMO_WINDOW

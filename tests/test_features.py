@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from shadowline.tasks.features.store import FEATURE_SETS, build_features
+from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.store import build_features
 from shadowline.tasks.ingest.loading import load_rows
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
 

@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.features.sets import FEATURE_SETS
 from shadowline.tasks.models.files import ModelError, ModelSpec, feature_matrix, load_model
-from shadowline.tasks.scoring.pool import ModelScorer
+from shadowline.tasks.scoring.scorer import ModelScorer
 from tests.samples import training_rows
 
 V1 = FEATURE_SETS["v1_basic"]

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.features.sets import FEATURE_SETS
 from shadowline.tasks.models.files import ModelError, ModelSpec
 from shadowline.tasks.resources import lend, scorers_for_run
 from shadowline.tasks.scoring.pool import ScorerPool
@@ -75,23 +75,24 @@ def test_a_large_batch_is_scored_in_chunks_with_the_rows_of_one_call(
 ) -> None:
     """Cut into chunks that the actors take two at a time (one per core), the predictions are
     those of scoring the whole batch in this process, row for row, in the batch's order."""
-    import shadowline.tasks.scoring.pool as scoring
+    import shadowline.tasks.scoring.chunks as chunks
+    from shadowline.tasks.scoring.scorer import ModelScorer
 
     big = pa.concat_tables([slate] * 5)
-    monkeypatch.setattr(scoring, "MIN_CHUNK_ROWS", big.num_rows // 20 + 1)
-    monkeypatch.setattr(scoring, "MAX_CHUNK_ROWS", big.num_rows // 6 + 1)
-    assert len(scoring.chunk_bounds(big.num_rows, 2)) >= 7  # chunks of several sizes per model
+    monkeypatch.setattr(chunks, "MIN_CHUNK_ROWS", big.num_rows // 20 + 1)
+    monkeypatch.setattr(chunks, "MAX_CHUNK_ROWS", big.num_rows // 6 + 1)
+    assert len(chunks.chunk_bounds(big.num_rows, 2)) >= 7  # chunks of several sizes per model
     with ScorerPool() as pool:
         results = pool.score(trained_specs, big)
     for spec, result in zip(trained_specs, results, strict=True):
-        alone = scoring.ModelScorer(spec).score(big)
+        alone = ModelScorer(spec).score(big)
         assert result.error is None and result.predictions is not None
         assert result.predictions.equals(alone.predictions), spec.model_id
 
 
 @pytest.mark.parametrize("slots", [1, 2, 16])
 def test_chunks_tile_the_batch_long_first_and_short_last(slots: int) -> None:
-    from shadowline.tasks.scoring.pool import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, chunk_bounds
+    from shadowline.tasks.scoring.chunks import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, chunk_bounds
 
     for rows in [0, 1, MIN_CHUNK_ROWS, MIN_CHUNK_ROWS + 1, 300_001, 1_000_000, 5_000_000]:
         bounds = chunk_bounds(rows, slots)

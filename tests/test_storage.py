@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shadowline.flows.cli import main
-from shadowline.tasks.features.store import FEATURE_SETS
+from shadowline.tasks.features.sets import FEATURE_SETS
 from shadowline.tasks.models.files import (
     ModelError,
     ModelSpec,

@@ -6,17 +6,11 @@ from datetime import date
 from pathlib import Path
 
 from shadowline.tasks.core.domains import check_model_id
-from shadowline.tasks.features.store import feature_names, read_training_rows
+from shadowline.tasks.features.sets import feature_names
+from shadowline.tasks.features.store import read_training_rows
 from shadowline.tasks.models.check import check_in_subprocess
-from shadowline.tasks.models.files import (
-    SUFFIXES,
-    ModelError,
-    ModelSpec,
-    TrainedModel,
-    empty_features,
-    sha256_of,
-    train_model,
-)
+from shadowline.tasks.models.files import SUFFIXES, ModelError, ModelSpec, sha256_of
+from shadowline.tasks.models.fitting import TrainedModel, empty_features, train_model
 from shadowline.tasks.registry.entries import register_model
 from shadowline.tasks.warehouse import Warehouse
 

@@ -12,9 +12,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shadowline.tasks.features.store import Slate
+from shadowline.tasks.features.slate import Slate
 from shadowline.tasks.models.files import ModelSpec
-from shadowline.tasks.scoring.pool import ScoreResult
+from shadowline.tasks.scoring.scorer import ScoreResult
 from shadowline.tasks.warehouse import Warehouse
 from shadowline.tasks.warehouse.schemas import table_from_columns
 
