@@ -1,0 +1,138 @@
+"""Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor` and
+`report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from cyclopts import Parameter
+
+from shadowline.flows.cli.app import Day, Format, Given, app, say
+from shadowline.tasks.core.errors import UsageError
+from shadowline.tasks.reporting.tables import print_table
+from shadowline.tasks.warehouse import open_warehouse
+
+
+@app.command
+def leaderboard(*, format: Format = "table", session: Given) -> int:
+    """all-time model rankings by MAE, beside the line's MAE on the same rows, and the models
+    tied for best"""
+    from shadowline.tasks.evaluation.results import leaderboard_text, leaderboard_with_best_set
+
+    with open_warehouse(session.warehouse) as warehouse:
+        board, best = leaderboard_with_best_set(warehouse)
+    if format == "table":
+        say(leaderboard_text(board, best))
+    else:
+        print_table(board, format)
+    return 0
+
+
+@app.command(name="head-to-head")
+def head_to_head(
+    model_a: Annotated[str, Parameter(name="MODEL_A")],
+    model_b: Annotated[str, Parameter(name="MODEL_B")],
+    /,
+    *,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """compare two models on the predictions both made: the MAE difference with its 95%
+    interval (game days as clusters), p-value, sign test and a verdict in words"""
+    import pyarrow as pa
+
+    from shadowline.tasks.evaluation.comparisons import compare_models
+    from shadowline.tasks.evaluation.results import head_to_head as read_head_to_head
+    from shadowline.tasks.evaluation.results import head_to_head_text, why_no_head_to_head
+
+    if model_a == model_b:
+        raise UsageError(f"head-to-head needs two different models (got {model_a} twice)")
+    with open_warehouse(session.warehouse) as warehouse:
+        table = read_head_to_head(warehouse, model_a, model_b)
+        if table.num_rows == 0:
+            reason = why_no_head_to_head(warehouse, model_a, model_b)
+            if format == "table":
+                say(reason)
+                return 0
+        comparison = compare_models(warehouse, model_a, model_b)
+    if format == "table":
+        say(head_to_head_text(table, comparison))
+        return 0
+    if comparison is not None:
+        for name, value in comparison.as_row().items():
+            table = table.append_column(name, pa.array([value]))
+    print_table(table, format)
+    return 0
+
+
+@app.command
+def daily(
+    *,
+    date: Annotated[Day | None, Parameter(help="game date (default: yesterday, ET)")] = None,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """each model's results on one game date"""
+    from shadowline.tasks.evaluation.results import daily_performance, daily_text
+
+    game_date = date or session.settings.yesterday()
+    with open_warehouse(session.warehouse) as warehouse:
+        table = daily_performance(warehouse, game_date)
+    if format == "table":
+        say(f"daily performance {game_date}")
+        say(daily_text(table))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
+def monitor(*, format: Format = "table", session: Given) -> int:
+    """each enabled model against production: an anytime-valid 95% confidence sequence, safe
+    to read every day (updated by every grading run)"""
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.evaluation.monitor import read_monitor, update_monitor
+    from shadowline.tasks.evaluation.results import monitor_text
+
+    with open_warehouse(session.warehouse) as warehouse:
+        update_monitor(warehouse, datetime.now(UTC))
+        table = read_monitor(warehouse)
+    if format == "table":
+        say(monitor_text(table))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
+def report(
+    *,
+    start: Annotated[Day | None, Parameter(help="first game date (default: first graded)")] = None,
+    end: Annotated[Day | None, Parameter(help="last game date (default: last graded)")] = None,
+    out: Annotated[
+        Path | None,
+        Parameter(help="folder (default: SHADOWLINE_REPORTS_DIR/END, .shadowline/reports/END)"),
+    ] = None,
+    session: Given,
+) -> int:
+    """plot every model's graded results over time (cumulative MAE beside the line's, rolling
+    bet accuracy, each challenger's confidence sequence against production, error distributions)
+    into PNG files and a report.md that shows them"""
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.evaluation.monitor import update_monitor
+    from shadowline.tasks.reporting.plots import write_report
+
+    if start and end and start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+    with open_warehouse(session.warehouse) as warehouse:
+        update_monitor(warehouse, datetime.now(UTC))  # as `monitor` does: against production now
+        written = write_report(
+            warehouse, session.settings.reports_dir, start=start, end=end, out=out
+        )
+    say(written.summary)
+    for path in written.files:
+        say(f"wrote {path}")
+    return 0
