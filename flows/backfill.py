@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import (
@@ -112,45 +113,24 @@ def _backfill(
     logger = get_run_logger()
     read_models(warehouse, models or [])  # an unknown model id fails here, before any work
     summary = BackfillSummary(start, end, dates=read_game_days(warehouse, start, end))
-    total = len(summary.dates)
-    which = ", ".join(models) if models else "every enabled model"
-    if not total:
+    if not summary.dates:
         _progress(logger, f"backfill {start}..{end}: no games in nba_raw.schedule, nothing to do")
         return summary
-    size = settings.backfill_chunk_days
-    parts = [summary.dates[i : i + size] for i in range(0, total, size)]
-    _progress(
-        logger,
-        f"backfill {start}..{end}: {total} game dates, {which}"
-        + (f", in {len(parts)} parts of up to {size} dates" if len(parts) > 1 else ""),
-    )
+    parts = _parts(summary, models, settings.backfill_chunk_days, logger)
     artifact = create_progress_artifact(
-        0.0, key="backfill", description=f"backfill {start}..{end}: 0/{total} dates"
+        0.0, key="backfill", description=f"backfill {start}..{end}: 0/{len(summary.dates)} dates"
     )
     first_actor, done = scorers.actors_started, 0
     for part in parts:
-        began, span = time.perf_counter(), f"{part[0]}..{part[-1]}"
-        ran = run_dates(
-            warehouse, scorers, part, models or [], False, settings.min_edge, regrade=not grade
-        )
-        summary.experiments += ran
-        line = f"{sum(r.rows_written for r in ran):,} predictions"
-        failed = {o.model_id for r in ran for o in r.failed}
-        if failed:
-            line += f", {len(failed)} model{'s' if len(failed) > 1 else ''} failed"
-        if grade:
-            summary.rows_regraded += grade_predictions(warehouse, part[0], part[-1])
-            graded = read_grading_status(warehouse, part[0], part[-1])
-            summary.graded.update(graded)
-            line += f", {sum(g.graded for g in graded.values()):,} graded"
+        began = time.perf_counter()
+        line = _run_part(warehouse, scorers, part, models, grade, settings, summary)
         done += len(part)
+        took = time.perf_counter() - began
         _progress(
             logger,
-            f"[{done}/{total} dates done] {span}: {line} ({time.perf_counter() - began:.1f}s)",
+            f"[{done}/{len(summary.dates)} dates done] {part[0]}..{part[-1]}: {line} ({took:.1f}s)",
         )
-        update_progress_artifact(
-            artifact, 100 * done / total, description=f"backfill {start}..{end}: {done}/{total}"
-        )
+        _show_progress(artifact, summary, done)
     if grade and summary.graded:
         update_monitor(warehouse)
         last = max(d for d, g in summary.graded.items() if g.graded + g.void > 0)
@@ -158,10 +138,61 @@ def _backfill(
     summary.actors_started = scorers.actors_started - first_actor
     _progress(
         logger,
-        f"backfill {start}..{end} finished: {summary.rows_written:,} predictions over {total} "
-        f"dates, {summary.failures} model failures, {summary.actors_started} scoring actors",
+        f"backfill {start}..{end} finished: {summary.rows_written:,} predictions over "
+        f"{len(summary.dates)} dates, {summary.failures} model failures, "
+        f"{summary.actors_started} scoring actors",
     )
     return summary
+
+
+def _parts(
+    summary: BackfillSummary, models: list[str] | None, size: int, logger: logging.LoggerAdapter
+) -> list[list[date]]:
+    """The range's game dates in parts of up to `size` dates, announced."""
+    total = len(summary.dates)
+    parts = [summary.dates[i : i + size] for i in range(0, total, size)]
+    which = ", ".join(models) if models else "every enabled model"
+    _progress(
+        logger,
+        f"backfill {summary.start}..{summary.end}: {total} game dates, {which}"
+        + (f", in {len(parts)} parts of up to {size} dates" if len(parts) > 1 else ""),
+    )
+    return parts
+
+
+def _run_part(
+    warehouse: Warehouse,
+    scorers: ScorerPool,
+    part: list[date],
+    models: list[str] | None,
+    grade: bool,
+    settings: Settings,
+    summary: BackfillSummary,
+) -> str:
+    """The experiment on one part's dates as a set, then its grading; what it did, in words."""
+    ran = run_dates(
+        warehouse, scorers, part, models or [], False, settings.min_edge, regrade=not grade
+    )
+    summary.experiments += ran
+    line = f"{sum(r.rows_written for r in ran):,} predictions"
+    failed = {o.model_id for r in ran for o in r.failed}
+    if failed:
+        line += f", {len(failed)} model{'s' if len(failed) > 1 else ''} failed"
+    if grade:
+        summary.rows_regraded += grade_predictions(warehouse, part[0], part[-1])
+        graded = read_grading_status(warehouse, part[0], part[-1])
+        summary.graded.update(graded)
+        line += f", {sum(g.graded for g in graded.values()):,} graded"
+    return line
+
+
+def _show_progress(artifact: UUID, summary: BackfillSummary, done: int) -> None:
+    total = len(summary.dates)
+    update_progress_artifact(
+        artifact,
+        100 * done / total,
+        description=f"backfill {summary.start}..{summary.end}: {done}/{total}",
+    )
 
 
 def publish(summary: BackfillSummary) -> None:

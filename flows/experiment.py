@@ -5,6 +5,7 @@ Local run: `shadowline run --date 2026-03-02`; deployed as `experiment-daily` (p
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from shadowline.tasks.flow_tasks import (
     write_predictions,
     write_run_log,
 )
+from shadowline.tasks.registry.entries import RegisteredModel
 from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
 from shadowline.tasks.scoring.pool import ScorerPool
 from shadowline.tasks.scoring.predictions import (
@@ -183,16 +185,43 @@ def run_dates(
     logger = get_run_logger()
     started = datetime.now(UTC)
     first, last = days[0], days[-1]
-    summaries = {d: ExperimentSummary(d, str(uuid.uuid4()), dry_run) for d in days}
-
-    if dry_run:  # the same rows, computed without touching the feature store
-        batch = compute_features(warehouse, first, last)
-    else:
-        build_features(warehouse, first, last)
-        batch = read_feature_batch(warehouse, first, last)
+    summaries = [ExperimentSummary(d, str(uuid.uuid4()), dry_run) for d in dict.fromkeys(days)]
+    batch = _feature_batch(warehouse, first, last, dry_run)
     registered = read_models(warehouse, list(models))
     props = read_prop_players(warehouse, first, last)
-    for day, summary in summaries.items():
+    scored = _make_slates(summaries, batch, props, registered, logger)
+    if not scored:
+        return summaries
+    rows = _score_slates(scorers, scored, registered, min_edge, started, logger, len(days) == 1)
+    if dry_run:
+        return summaries
+    if rows is not None:
+        _write_predictions(warehouse, scored, rows, first, last, regrade)
+    _write_run_log(warehouse, scored, started)
+    if len(days) == 1:
+        logger.info("wrote %d predictions for %s", scored[0].rows_written, first)
+    return summaries
+
+
+def _feature_batch(warehouse: Warehouse, first: date, last: date, dry_run: bool) -> pa.Table:
+    """The feature rows of the dates, stored in the feature store first (a dry run computes the
+    same rows without touching it)."""
+    if dry_run:
+        return compute_features(warehouse, first, last)
+    build_features(warehouse, first, last)
+    return read_feature_batch(warehouse, first, last)
+
+
+def _make_slates(
+    summaries: list[ExperimentSummary],
+    batch: pa.Table,
+    props: pa.Table,
+    registered: list[RegisteredModel],
+    logger: logging.LoggerAdapter,
+) -> list[ExperimentSummary]:
+    """Each date's slate, or the note saying why it has nothing to score; the dates to score."""
+    for summary in summaries:
+        day = summary.game_date
         summary.slate = make_slate(_on(batch, day), _on(props, day))
         if not registered:
             summary.note = (
@@ -204,12 +233,22 @@ def run_dates(
                 f"no players to score on {day}: no games in nba_raw.schedule that day, "
                 "or no prop lines, recent box scores or injury report for their teams"
             )
-        if summary.note and len(days) == 1:
+        if summary.note and len(summaries) == 1:
             logger.warning(summary.note)
-    scored = [s for s in summaries.values() if not s.note]
-    if not scored:
-        return list(summaries.values())
+    return [s for s in summaries if not s.note]
 
+
+def _score_slates(
+    scorers: ScorerPool,
+    scored: list[ExperimentSummary],
+    registered: list[RegisteredModel],
+    min_edge: float,
+    started: datetime,
+    logger: logging.LoggerAdapter,
+    single_date: bool,
+) -> pa.Table | None:
+    """Every model on all the dates' slates in one call; each date's outcomes and predictions
+    go on its summary, and all the prediction rows are returned."""
     # A model_id on two registry rows would write every prediction twice: refuse it.
     refused = [
         ScoreResult(m.spec.model_id, None, m.duplicate_error, 0.0)
@@ -218,7 +257,7 @@ def run_dates(
     ]
     specs = [m.spec for m in registered if not m.duplicate_error]
     slate = pa.concat_tables([s.slate.rows for s in scored])  # type: ignore[union-attr]
-    what = scored[0].slate.describe() if len(days) == 1 else f"{slate.num_rows:,} player-games"  # type: ignore[union-attr]
+    what = scored[0].slate.describe() if single_date else f"{slate.num_rows:,} player-games"  # type: ignore[union-attr]
     logger.info("scoring %s with %d models", what, len(specs))
     results = refused + score_models(scorers, specs, slate)
     run_ids = {s.game_date: s.run_id for s in scored}
@@ -233,18 +272,33 @@ def run_dates(
     for summary in scored:
         summary.outcomes = per_date[summary.game_date]
         summary.predictions = by_date.get(summary.game_date)
-    if dry_run:
-        return list(summaries.values())
-    if rows is not None:
-        # A rerun of a date already graded keeps it graded: the new rows replace graded ones.
-        before = read_grading_status(warehouse, first, last) if regrade else {}
-        write_predictions(warehouse, rows)
-        for summary in scored:
-            if summary.predictions is not None:
-                summary.rows_written = summary.predictions.num_rows
-            was = before.get(summary.game_date)
-            if was is not None and was.graded + was.void > 0:
-                summary.regraded = grade_predictions(warehouse, summary.game_date)
+    return rows
+
+
+def _write_predictions(
+    warehouse: Warehouse,
+    scored: list[ExperimentSummary],
+    rows: pa.Table,
+    first: date,
+    last: date,
+    regrade: bool,
+) -> None:
+    """Replace the dates' rows of the scored models in one write. A rerun of a date already
+    graded keeps it graded: the new rows replace graded ones."""
+    before = read_grading_status(warehouse, first, last) if regrade else {}
+    write_predictions(warehouse, rows)
+    for summary in scored:
+        if summary.predictions is not None:
+            summary.rows_written = summary.predictions.num_rows
+        was = before.get(summary.game_date)
+        if was is not None and was.graded + was.void > 0:
+            summary.regraded = grade_predictions(warehouse, summary.game_date)
+
+
+def _write_run_log(
+    warehouse: Warehouse, scored: list[ExperimentSummary], started: datetime
+) -> None:
+    """One run-log row per model and date, all in one write."""
     finished = datetime.now(UTC)
     write_run_log(
         warehouse,
@@ -263,9 +317,6 @@ def run_dates(
             ]
         ),
     )
-    if len(days) == 1:
-        logger.info("wrote %d predictions for %s", scored[0].rows_written, first)
-    return list(summaries.values())
 
 
 def _on(table: pa.Table, day: date) -> pa.Table:

@@ -177,6 +177,28 @@ def start(
         )
     state_dir.mkdir(parents=True, exist_ok=True)
     env = prefect_env(state_dir, api_url)
+    try:
+        _start_prefect_server(port, state_dir, env, say)
+        ray_address = os.environ.get("RAY_ADDRESS") or None  # a cluster of your own: runs use it
+        if ray_address is None:
+            ray_address = _start_ray(state_dir, env, ray_num_cpus, say)
+            env = {**env, **_ray_env(ray_address)}  # its runs score on the warm actors
+    except ServerError:
+        stop(state_dir, say=lambda _: None)
+        raise
+    worker_pid = _start_worker(state_dir, env, say)
+    ray_pid = _read_int(state_dir / _RAY_PID_FILE)
+    ray_pid = ray_pid if alive(ray_pid) else None  # none when runs use RAY_ADDRESS's cluster
+    return LocalServer(
+        port, _read_int(state_dir / _SERVER_PID_FILE), worker_pid, ray_pid,
+        ray_address if ray_pid else None,
+    )  # fmt: skip
+
+
+def _start_prefect_server(
+    port: int, state_dir: Path, env: dict[str, str], say: Callable[[str], None]
+) -> None:
+    """Start the Prefect server in the background and create the work pool once it answers."""
     say(f"starting a Prefect server on {HOST}:{port} (state in {state_dir}/) ...")
     # Not `prefect server start --background`: that sends the server's output to a pipe nobody
     # reads once the command returns, so there is no log when something goes wrong. The same
@@ -190,20 +212,12 @@ def start(
         )  # fmt: skip
     (state_dir / _SERVER_PID_FILE).write_text(str(process.pid))
     (state_dir / _PORT_FILE).write_text(str(port))
-    try:
-        _prefect("server", "status", "--wait", "--timeout", "120", env=env)
-        _prefect("work-pool", "create", WORK_POOL, "--type", "process", "--overwrite", env=env)
-    except ServerError:
-        stop(state_dir, say=lambda _: None)
-        raise
-    ray_address = os.environ.get("RAY_ADDRESS") or None  # a cluster of your own: runs use it
-    if ray_address is None:
-        try:
-            ray_address = _start_ray(state_dir, env, ray_num_cpus, say)
-        except ServerError:
-            stop(state_dir, say=lambda _: None)
-            raise
-        env = {**env, **_ray_env(ray_address)}  # its runs score on the warm actors
+    _prefect("server", "status", "--wait", "--timeout", "120", env=env)
+    _prefect("work-pool", "create", WORK_POOL, "--type", "process", "--overwrite", env=env)
+
+
+def _start_worker(state_dir: Path, env: dict[str, str], say: Callable[[str], None]) -> int:
+    """Start the process worker in the background; its pid."""
     say(f"starting a process worker for work pool {WORK_POOL} ...")
     with (state_dir / "worker.log").open("ab") as log:
         worker = subprocess.Popen(
@@ -214,12 +228,7 @@ def start(
             start_new_session=True,  # its own process group: it outlives this command
         )  # fmt: skip
     (state_dir / _WORKER_PID_FILE).write_text(str(worker.pid))
-    ray_pid = _read_int(state_dir / _RAY_PID_FILE)
-    ray_pid = ray_pid if alive(ray_pid) else None  # none when runs use RAY_ADDRESS's cluster
-    return LocalServer(
-        port, _read_int(state_dir / _SERVER_PID_FILE), worker.pid, ray_pid,
-        ray_address if ray_pid else None,
-    )  # fmt: skip
+    return worker.pid
 
 
 def _start_ray(

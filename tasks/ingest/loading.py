@@ -106,53 +106,64 @@ def conform(
 ) -> pa.Table:
     """`rows` with exactly the table's columns and types, or a LoadError naming what is wrong.
     A `game_date` given as a time becomes its game day in `zone` (see `game_day`)."""
-    repeated = sorted({c for c in rows.column_names if rows.column_names.count(c) > 1})
+    _check_header(rows.column_names, schema, table)
+    columns, problems = [], []
+    for field in schema:
+        if field.name not in rows.column_names:
+            columns.append(pa.nulls(rows.num_rows, field.type))
+            continue
+        column, problem = _conform_column(rows[field.name], field, zone)
+        if problem:
+            problems.append(problem)
+        columns.append(column)
+    if problems:
+        raise LoadError(f"{table}: " + "; ".join(problems))
+    return pa.table(columns, schema=schema.remove_metadata())
+
+
+def _check_header(names: list[str], schema: pa.Schema, table: str) -> None:
+    """A LoadError for a repeated, unknown or missing required column."""
+    repeated = sorted({c for c in names if names.count(c) > 1})
     if repeated:
         raise LoadError(
             f"{table}: column(s) {', '.join(repeated)} appear more than once in the header; "
             "keep one of each"
         )
     wanted = {f.name for f in schema}
-    unknown = [c for c in rows.column_names if c not in wanted]
+    unknown = [c for c in names if c not in wanted]
     if unknown:
         raise LoadError(
             f"{table}: unknown column(s) {', '.join(unknown)}; "
             f"its columns are {', '.join(schema.names)}"
         )
-    missing = [f.name for f in schema if f.name not in rows.column_names and not f.nullable]
+    missing = [f.name for f in schema if f.name not in names and not f.nullable]
     if missing:
         raise LoadError(f"{table}: missing required column(s) {', '.join(missing)}")
-    columns, problems = [], []
-    for field in schema:
-        if field.name not in rows.column_names:
-            columns.append(pa.nulls(rows.num_rows, field.type))
-            continue
-        column = rows[field.name]
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            # keys and names are compared trimmed; a blank value is no value
-            column = pc.utf8_trim_whitespace(column)
-            column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-        if field.name == "game_date" and pa.types.is_string(column.type):
-            column = _game_days_from_text(column, zone)
-        if field.name == "game_date" and pa.types.is_timestamp(column.type):
-            column = game_day(column, zone)
-        try:
-            if pa.types.is_temporal(field.type) and pa.types.is_integer(column.type):
-                raise pa.ArrowInvalid("a number is not a date or a time")
-            column = column.cast(field.type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            problems.append(_cast_problem(field, column))
-            continue
-        nulls = column.null_count
-        if nulls and not field.nullable:
-            first = pc.index(pc.is_null(column), True).as_py() + 1
-            problems.append(
-                f"{field.name} is required but empty in row {first} ({nulls:,} row(s) like it)"
-            )
-        columns.append(column)
-    if problems:
-        raise LoadError(f"{table}: " + "; ".join(problems))
-    return pa.table(columns, schema=schema.remove_metadata())
+
+
+def _conform_column(
+    column: pa.ChunkedArray, field: pa.Field, zone: str
+) -> tuple[pa.ChunkedArray, str | None]:
+    """`column` as `field`'s type, and what is wrong with it if anything."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        # keys and names are compared trimmed; a blank value is no value
+        column = pc.utf8_trim_whitespace(column)
+        column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+    if field.name == "game_date" and pa.types.is_string(column.type):
+        column = _game_days_from_text(column, zone)
+    if field.name == "game_date" and pa.types.is_timestamp(column.type):
+        column = game_day(column, zone)
+    try:
+        if pa.types.is_temporal(field.type) and pa.types.is_integer(column.type):
+            raise pa.ArrowInvalid("a number is not a date or a time")
+        cast = column.cast(field.type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return column, _cast_problem(field, column)
+    nulls = cast.null_count
+    if nulls and not field.nullable:
+        first = pc.index(pc.is_null(cast), True).as_py() + 1
+        return cast, f"{field.name} is required but empty in row {first} ({nulls:,} row(s) like it)"
+    return cast, None
 
 
 def _cast_problem(field: pa.Field, column: pa.ChunkedArray) -> str:
