@@ -112,15 +112,7 @@ def league(
     defence = np.clip(rng.normal(0.0, 0.035, n), -0.08, 0.08)
     pace = np.clip(rng.normal(0.0, 0.015, n), -0.03, 0.03)
 
-    # A few mid-season like-for-like swaps (same slot) so rosters keep their shape.
-    trades: list[tuple[int, int, int, int]] = []
-    for first_day, days in seasons or ((0, ndays),):
-        if n >= 4 and days >= 60:
-            teams = rng.permutation(n)
-            for i in range(min(int(rng.integers(2, 5)), n // 2)):
-                day = first_day + int(rng.integers(int(0.45 * days), int(0.62 * days)))
-                slot = int(rng.integers(3, 10))
-                trades.append((day, int(teams[2 * i]), int(teams[2 * i + 1]), slot))
+    trades = _trades(rng, n, seasons or ((0, ndays),))
     return League(
         names=names,
         lookups=lookups,
@@ -135,8 +127,23 @@ def league(
         ft_pct=ft_pct,
         defence=defence,
         pace=pace,
-        trades=tuple(trades),
+        trades=trades,
     )
+
+
+def _trades(
+    rng: np.random.Generator, n: int, seasons: tuple[tuple[int, int], ...]
+) -> tuple[tuple[int, int, int, int], ...]:
+    """A few mid-season like-for-like swaps (same slot) so rosters keep their shape."""
+    trades: list[tuple[int, int, int, int]] = []
+    for first_day, days in seasons:
+        if n >= 4 and days >= 60:
+            teams = rng.permutation(n)
+            for i in range(min(int(rng.integers(2, 5)), n // 2)):
+                day = first_day + int(rng.integers(int(0.45 * days), int(0.62 * days)))
+                slot = int(rng.integers(3, 10))
+                trades.append((day, int(teams[2 * i]), int(teams[2 * i + 1]), slot))
+    return tuple(trades)
 
 
 def rosters(lg: League, tg: TeamGames) -> np.ndarray:
@@ -163,30 +170,8 @@ class Rows:
 def availability(
     rng: np.random.Generator, lg: League, tg: TeamGames, roster: np.ndarray, ndays: int
 ) -> Rows:
-    size = lg.minutes.size
-    spell_of = np.full((size, ndays), -1, dtype=np.int64)
-    spell_len: list[int] = []
-    spell_reason: list[int] = []
-    hazard = np.minimum(rng.gamma(2.0, 0.5, size) / 75.0, 0.5)  # some players are injury-prone
-    n_minor, n_medium = len(MINOR_REASONS), len(MEDIUM_REASONS)
-    for p in range(size):
-        t = int(rng.geometric(hazard[p])) - 1
-        while t < ndays:
-            kind = rng.choice(3, p=[0.55, 0.32, 0.13])
-            if kind == 0:
-                dur, reason = int(rng.integers(1, 5)), int(rng.integers(n_minor))
-            elif kind == 1:
-                dur, reason = int(rng.integers(5, 22)), n_minor + int(rng.integers(n_medium))
-            else:
-                dur = int(rng.integers(22, 75))
-                reason = n_minor + n_medium + int(rng.integers(len(LONG_REASONS)))
-            spell_of[p, t : t + dur] = len(spell_len)
-            spell_len.append(dur)
-            spell_reason.append(reason)
-            t += dur + int(rng.geometric(hazard[p]))
-    lens = np.array(spell_len + [0])
-    reasons = np.array(spell_reason + [-1])
-
+    spell_of, lens, reasons = _spells(rng, lg.minutes.size, ndays)
+    n_minor = len(MINOR_REASONS)
     pl = roster.ravel()
     day = np.repeat(tg.day, ROSTER)
     nr = pl.size
@@ -222,15 +207,7 @@ def availability(
     status = np.where(knock, pick([PROB, QUES, DOUBT], [0.6, 0.32, 0.08]), status)
     reason = np.where(knock, rng.integers(n_minor, size=nr), reason)
 
-    # Earlier snapshot: long absences are already OUT; game-time calls evolve during the day.
-    early = status.copy()
-    u = rng.random(nr)
-    fresh = (status == OUT) & (first | rest)
-    early = np.where(fresh, pick([OUT, QUES, DOUBT, NONE], [0.6, 0.25, 0.1, 0.05]), early)
-    early = np.where(status == AVAIL, np.where(u < 0.7, QUES, PROB), early)
-    changed = np.isin(status, [PROB, QUES, DOUBT]) & (u < 0.15)
-    early = np.where(changed, np.where(status == QUES, PROB, QUES), early)
-
+    early = _early_status(rng, status, (status == OUT) & (first | rest))
     avail = rng.random(nr) < PLAY_PROB[status]
     shape = roster.shape
     return Rows(
@@ -240,3 +217,42 @@ def availability(
         reason=reason.reshape(shape),
         avail=avail.reshape(shape),
     )
+
+
+def _spells(rng: np.random.Generator, size: int, ndays: int) -> tuple[np.ndarray, ...]:
+    """Injury spells: the spell (or -1) per (player, day), and each spell's length and reason
+    (with a trailing 0 and -1 for "none")."""
+    spell_of = np.full((size, ndays), -1, dtype=np.int64)
+    spell_len: list[int] = []
+    spell_reason: list[int] = []
+    hazard = np.minimum(rng.gamma(2.0, 0.5, size) / 75.0, 0.5)  # some players are injury-prone
+    n_minor, n_medium = len(MINOR_REASONS), len(MEDIUM_REASONS)
+    for p in range(size):
+        t = int(rng.geometric(hazard[p])) - 1
+        while t < ndays:
+            kind = rng.choice(3, p=[0.55, 0.32, 0.13])
+            if kind == 0:
+                dur, reason = int(rng.integers(1, 5)), int(rng.integers(n_minor))
+            elif kind == 1:
+                dur, reason = int(rng.integers(5, 22)), n_minor + int(rng.integers(n_medium))
+            else:
+                dur = int(rng.integers(22, 75))
+                reason = n_minor + n_medium + int(rng.integers(len(LONG_REASONS)))
+            spell_of[p, t : t + dur] = len(spell_len)
+            spell_len.append(dur)
+            spell_reason.append(reason)
+            t += dur + int(rng.geometric(hazard[p]))
+    return spell_of, np.array(spell_len + [0]), np.array(spell_reason + [-1])
+
+
+def _early_status(rng: np.random.Generator, status: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """The 17:00 snapshot: long absences are already OUT; game-time calls (`fresh`: newly OUT)
+    evolve during the day."""
+    nr = status.size
+    early = status.copy()
+    u = rng.random(nr)
+    choices, probs = [OUT, QUES, DOUBT, NONE], [0.6, 0.25, 0.1, 0.05]
+    early = np.where(fresh, rng.choice(choices, size=nr, p=probs), early)
+    early = np.where(status == AVAIL, np.where(u < 0.7, QUES, PROB), early)
+    changed = np.isin(status, [PROB, QUES, DOUBT]) & (u < 0.15)
+    return np.where(changed, np.where(status == QUES, PROB, QUES), early)

@@ -116,6 +116,40 @@ def market(
     """The books' snapshots for every listed player expected to score; `tipoff` is each
     team-game's tip-off in seconds after midnight UTC of its game day (a late game's is past
     midnight, so its closing lines are stamped on the next UTC day)."""
+    idx, cdfs = _market_view(rng, lg, tg, rows)
+    posted, offset = _book_offsets(rng, idx.size)
+    snaps = _snapshots(rng, posted, np.repeat(tipoff, ROSTER)[idx])
+    line_late, line_early = _fair_line(cdfs[0]), _fair_line(cdfs[1])
+    line = np.where(snaps.late, line_late[snaps.row], line_early[snaps.row])
+    line = np.maximum(line + offset[snaps.row, snaps.book], 0.5)
+    every = np.arange(snaps.row.size)
+    # Books shade prices only a little toward their own line's lean.
+    over, under = _prices(line, every, snaps, cdfs, 0.4, 0.42, 0.58)
+    # (Alternates only for books on the market's line: an off-market book's alternate may be
+    # priced nearer even than its own line.)
+    a_snap, a_line = _alternates(rng, snaps, line, offset[snaps.row, snaps.book] == 0)
+    a_over, a_under = _prices(a_line, a_snap, snaps, cdfs, 0.85, 0.1, 0.9)
+
+    flat_pl = rows.player.ravel()
+    flat_day = np.repeat(tg.day, ROSTER)
+    snap = np.concatenate([every, a_snap])
+    return Props(
+        player=flat_pl[idx][snaps.row][snap],
+        day=flat_day[idx][snaps.row][snap],
+        book=snaps.book[snap],
+        line=np.concatenate([line, a_line]),
+        over=np.concatenate([over, a_over]),
+        under=np.concatenate([under, a_under]),
+        seconds=snaps.seconds[snap],
+        main=np.concatenate([np.ones(snaps.row.size, bool), np.zeros(a_snap.size, bool)]),
+    )
+
+
+def _market_view(
+    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The listed players expected to score (flat row indices), and the market's points CDF for
+    each at the closing snapshot and at the earlier ones."""
     mu_late = _expected_points(lg, tg, rows, rows.status)
     mu_early = _expected_points(lg, tg, rows, rows.early)
     listed = np.isin(rows.status, [NONE, AVAIL, PROB, QUES])
@@ -128,89 +162,88 @@ def market(
     b = np.where(rank < 9, 0.0, 0.09)
     mu = mu_late.ravel()[idx]
     k = mu / (_VAR_PER_POINT - 1 + b * mu)
-
     est_late = mu * rng.lognormal(0.0, _MARKET_SD, n)
     est_early = est_late * rng.lognormal(0.0, _EARLY_SD, n) * mu_early.ravel()[idx] / mu
-    cdf_late, cdf_early = _nb_cdf(est_late, k), _nb_cdf(est_early, k)
-    line_late, line_early = _fair_line(cdf_late), _fair_line(cdf_early)
+    return idx, (_nb_cdf(est_late, k), _nb_cdf(est_early, k))
 
+
+def _book_offsets(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which books post each player (n, books), and how far each hangs its line off the market:
+    books mostly agree; one (rarely two) hangs a point off, and a few half a point."""
     nb = len(BOOKS)
     posted = rng.random((n, nb)) < _BOOK_POST_PROB
-    # Books mostly agree; one (rarely two) hangs a point off the market.
     n_off = rng.choice(3, size=n, p=[0.62, 0.32, 0.06])
     off_rank = np.argsort(rng.random((n, nb)), axis=1)
     offset = np.where(off_rank < n_off[:, None], rng.choice([-1.0, 1.0], (n, nb)), 0.0)
     offset += np.where(rng.random((n, nb)) < 0.015, rng.choice([-0.5, 0.5], (n, nb)), 0.0)
+    return posted, offset
 
+
+@dataclass(frozen=True)
+class _Snapshots:
+    row: np.ndarray  # the player's market row
+    book: np.ndarray
+    late: np.ndarray  # priced off the closing view (else the earlier one)
+    seconds: np.ndarray
+
+
+def _snapshots(rng: np.random.Generator, posted: np.ndarray, tipoff: np.ndarray) -> _Snapshots:
+    """One to three snapshots per posted (player, book): earliest in the morning window, middle
+    in the afternoon, last after the 21:30 injury report, in the hour before tip-off."""
     r_i, b_i = np.nonzero(posted)
     n_snap = rng.choice([1, 2, 3], size=r_i.size, p=[0.3, 0.45, 0.25])
     s_row = np.repeat(r_i, n_snap)
-    s_book = np.repeat(b_i, n_snap)
     pos = np.arange(s_row.size) - np.repeat(np.cumsum(n_snap) - n_snap, n_snap)
     cnt = np.repeat(n_snap, n_snap)
     last = pos == cnt - 1
     use_late = last | ((pos == 1) & (rng.random(s_row.size) < 0.5))
-    line = np.where(use_late, line_late[s_row], line_early[s_row]) + offset[s_row, s_book]
-    line = np.maximum(line, 0.5)
-
-    # Snapshot times: earliest in the morning window, middle in the afternoon, last after the
-    # 21:30 injury report, in the hour before tip-off.
     windows = np.array([[13 * 3600, 16 * 3600 + 1800], [17 * 3600 + 1800, 20 * 3600 + 1800]])
     win = np.where((cnt == 2) & (rng.random(s_row.size) < 0.5), 1, np.minimum(pos, 1))
-    tip = np.repeat(tipoff, ROSTER)[idx][s_row]
+    tip = tipoff[s_row]
     closing = np.maximum(21 * 3600 + 2400, tip - 75 * 60), tip - 10 * 60
     seconds = np.where(
         last,
         rng.integers(*closing),
         rng.integers(windows[win, 0], windows[win, 1]),
     )
+    return _Snapshots(s_row, np.repeat(b_i, n_snap), use_late, seconds)
 
-    def prices(
-        at: np.ndarray, snap: np.ndarray, shade: float, low: float, high: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """American odds for the over and the under of line `at` in snapshot rows `snap`."""
-        below = np.floor(at).astype(np.int64)
-        late = use_late[snap]
 
-        def cdf_at(x: np.ndarray) -> np.ndarray:
-            x = np.clip(x, 0, _MAX_POINTS)
-            return np.where(late, cdf_late[s_row[snap], x], cdf_early[s_row[snap], x])
+def _prices(
+    at: np.ndarray,
+    snap: np.ndarray,
+    snaps: _Snapshots,
+    cdfs: tuple[np.ndarray, np.ndarray],
+    shade: float,
+    low: float,
+    high: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """American odds for the over and the under of line `at` in snapshot rows `snap`."""
+    below = np.floor(at).astype(np.int64)
+    late, row = snaps.late[snap], snaps.row[snap]
 
-        p_le = cdf_at(below)
-        p_push = np.where(at == below, p_le - np.where(below > 0, cdf_at(below - 1), 0.0), 0.0)
-        p_over = (1 - p_le) / np.maximum(1 - p_push, 1e-9)
-        p_over = np.clip(0.5 + shade * (p_over - 0.5), low, high)
-        vig = _BOOK_VIG[s_book[snap]]
-        return _american(p_over * vig), _american((1 - p_over) * vig)
+    def cdf_at(x: np.ndarray) -> np.ndarray:
+        x = np.clip(x, 0, _MAX_POINTS)
+        return np.where(late, cdfs[0][row, x], cdfs[1][row, x])
 
-    every = np.arange(s_row.size)
-    # Books shade prices only a little toward their own line's lean.
-    over, under = prices(line, every, 0.4, 0.42, 0.58)
+    p_le = cdf_at(below)
+    p_push = np.where(at == below, p_le - np.where(below > 0, cdf_at(below - 1), 0.0), 0.0)
+    p_over = (1 - p_le) / np.maximum(1 - p_push, 1e-9)
+    p_over = np.clip(0.5 + shade * (p_over - 0.5), low, high)
+    vig = _BOOK_VIG[snaps.book[snap]]
+    return _american(p_over * vig), _american((1 - p_over) * vig)
 
-    # Alternates: two to four lines a point or two off the main one, priced off the same
-    # distribution and shaded less, so the main line stays the one closest to even.
-    # (Only books on the market's line: an off-market book's alternate may be priced nearer even
-    # than its own line.)
-    on_market = offset[s_row, s_book] == 0
-    alt_snap = np.flatnonzero(on_market & (rng.random(s_row.size) < _BOOK_ALTERNATES_PROB[s_book]))
+
+def _alternates(
+    rng: np.random.Generator, snaps: _Snapshots, line: np.ndarray, on_market: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Alternates: two to four lines a point or two off the main one, in the snapshot rows it
+    returns; priced shaded less, so the main line stays the one closest to even."""
+    chance = _BOOK_ALTERNATES_PROB[snaps.book]
+    alt_snap = np.flatnonzero(on_market & (rng.random(snaps.row.size) < chance))
     chosen = rng.random((alt_snap.size, _ALTERNATE_OFFSETS.size)) < 0.65
     a_snap, a_k = np.nonzero(chosen)
     a_snap = alt_snap[a_snap]
     a_line = line[a_snap] + _ALTERNATE_OFFSETS[a_k]
     keep = a_line >= 0.5
-    a_snap, a_line = a_snap[keep], a_line[keep]
-    a_over, a_under = prices(a_line, a_snap, 0.85, 0.1, 0.9)
-
-    flat_pl = rows.player.ravel()
-    flat_day = np.repeat(tg.day, ROSTER)
-    snap = np.concatenate([every, a_snap])
-    return Props(
-        player=flat_pl[idx][s_row][snap],
-        day=flat_day[idx][s_row][snap],
-        book=s_book[snap],
-        line=np.concatenate([line, a_line]),
-        over=np.concatenate([over, a_over]),
-        under=np.concatenate([under, a_under]),
-        seconds=seconds[snap],
-        main=np.concatenate([np.ones(s_row.size, bool), np.zeros(a_snap.size, bool)]),
-    )
+    return a_snap[keep], a_line[keep]
