@@ -28,11 +28,13 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python benchmarks/bench.py
 
-# ruff, and the architecture: import-linter's contracts in pyproject.toml
+# ruff, the architecture (import-linter's contracts in pyproject.toml) and the size limits
+# (modules up to 400 lines, functions up to 50: tests/check_sizes.py)
 lint: $(STAMP)
 	@$(BIN)/ruff check flows tasks tests benchmarks
 	@$(BIN)/ruff format --check flows tasks tests benchmarks
 	@$(BIN)/lint-imports --no-logo --no-cache
+	@$(BIN)/python tests/check_sizes.py
 
 # A local Prefect server + process worker on 127.0.0.1 and a Ray instance that keeps the models'
 # scoring actors loaded between runs (state in .prefect/), the repo's deployments on it, and
