@@ -40,6 +40,13 @@ def test_the_wheel_installs_one_shadowline_package_and_no_generic_names(wheel: P
     assert top == {"shadowline", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
     sql_files = {p.relative_to(ROOT).as_posix() for p in ROOT.glob("sql/**/*.sql")}
     assert {f"shadowline/{f}" for f in sql_files} <= set(names)  # every SQL file ships
+    # every module ships: a new sub-package left out of pyproject.toml's list would not
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for d in ("flows", "tasks")
+        for p in ROOT.glob(f"{d}/**/*.py")
+    }
+    assert {f"shadowline/{f}" for f in modules} - set(names) == set()
     data = {p.name for p in ROOT.glob("tasks/demo/data/*")}
     assert {f"shadowline/tasks/demo/data/{f}" for f in data} <= set(names)
 
