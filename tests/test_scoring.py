@@ -208,3 +208,25 @@ def test_registry_add_checks_a_file_in_a_process_of_its_own(
         "replace it"
     )
     assert main([*args, "--model-id", "fine", "--file", str(trained["lightgbm"])]) == 0
+
+
+def test_registry_add_of_a_file_whose_bytes_the_library_prints_is_one_line(
+    trained: dict[str, Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Raw bytes where LightGBM's header says a tree starts: its C++ loader prints the line it
+    met there, not UTF-8, and aborts. The check reads the child's output as bytes."""
+    from shadowline.flows.cli import main
+
+    text = trained["lightgbm"].read_bytes()
+    start = text.index(b"\n\nTree=1\n") + 1
+    bad = tmp_path / "raw_bytes.txt"
+    bad.write_bytes(text[:start] + b"\xff\xfe\xfd\xfc" + text[start:])
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    capfd.readouterr()
+    args = ["--warehouse", url, "registry", "add", "--model-type", "lightgbm",
+            "--feature-version", "v1_basic", "--model-id", "raw", "--file", str(bad)]  # fmt: skip
+    code = main(args)
+    out, err = capfd.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("shadowline: error: ") and str(bad) in err
+    assert len(err.splitlines()) == 1 and "corrupt" in err

@@ -2,14 +2,17 @@
 a corrupt file) takes down that process, not shadowline.
 
 `check_in_subprocess(spec)` runs this module (`python -m shadowline.tasks.models.check`) with
-the spec on stdin; the child prints what `load_model` said as JSON on stdout. Framework chatter
-on the child's stderr is dropped.
+the spec on stdin; the child writes what `load_model` said as JSON on stdout, and everything the
+model libraries print (to stdout or stderr, from C++ as well as Python) goes to its stderr, which
+is dropped. A corrupt file's bytes may be in that chatter: it is read as bytes and decoded with
+replacement, never as strict UTF-8.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -37,33 +40,38 @@ def check_in_subprocess(spec: ModelSpec) -> None:
     """`load_model(spec)` in a child process: its ModelError, or a ModelError for a crash."""
     done = subprocess.run(
         [sys.executable, "-m", "shadowline.tasks.models.check"],
-        input=json.dumps(dataclasses.asdict(spec)),
+        input=json.dumps(dataclasses.asdict(spec)).encode(),
         capture_output=True,
-        text=True,
         timeout=TIMEOUT_SECONDS,
     )
     if done.returncode < 0:
         raise ModelError(crash_message(spec, done.returncode))
+    stdout = done.stdout.decode(errors="replace")
     try:
-        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        answer = json.loads(stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
+        said = done.stderr.decode(errors="replace").strip() or "no output"
         raise ModelError(
             f"checking {spec.model_path} failed (exit {done.returncode}): "
-            f"{first_line(Exception(done.stderr.strip() or 'no output'))}"
+            f"{first_line(Exception(said))}"
         ) from None
     if answer.get("error"):
         raise ModelError(answer["error"])
 
 
 def _main() -> int:
+    # The answer keeps the real stdout to itself; the libraries' prints (C++ ones too) go to fd 2.
+    answer = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     fields = json.loads(sys.stdin.read())
     spec = ModelSpec(**{**fields, "feature_names": tuple(fields.get("feature_names") or ())})
     try:
         load_model(spec)
     except ModelError as error:
-        print(json.dumps({"error": str(error)}))
-        return 0
-    print(json.dumps({"error": None}))
+        said: str | None = str(error)
+    else:
+        said = None
+    print(json.dumps({"error": said}), file=answer, flush=True)
     return 0
 
 
