@@ -38,12 +38,18 @@ def crash_message(spec: ModelSpec, returncode: int) -> str:
 
 def check_in_subprocess(spec: ModelSpec) -> None:
     """`load_model(spec)` in a child process: its ModelError, or a ModelError for a crash."""
-    done = subprocess.run(
-        [sys.executable, "-m", "shadowline.tasks.models.check"],
-        input=json.dumps(dataclasses.asdict(spec)).encode(),
-        capture_output=True,
-        timeout=TIMEOUT_SECONDS,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "shadowline.tasks.models.check"],
+            input=json.dumps(dataclasses.asdict(spec)).encode(),
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:  # a damaged file can send a library into a long loop
+        raise ModelError(
+            f"the {spec.model_type} library did not finish loading {spec.model_path} in "
+            f"{TIMEOUT_SECONDS} s: the file is corrupt or far larger than a model; replace it"
+        ) from None
     if done.returncode < 0:
         raise ModelError(crash_message(spec, done.returncode))
     stdout = done.stdout.decode(errors="replace")
