@@ -108,6 +108,7 @@ def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) 
                 train_end=WINDOW_START,
                 model_id=model_id,
                 models_dir=settings.models_dir,
+                model_root=settings.model_root,
                 register=True,
             )
             step.detail(f"{model_id:<12} {feature_version:<11} test MAE {trained.test_mae:.3f}")

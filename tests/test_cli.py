@@ -492,6 +492,60 @@ def test_model_ids_are_checked_everywhere_and_training_never_overwrites_a_regist
     assert again.spec.model_sha256 == sha256_of(Path(again.spec.model_path))
 
 
+@pytest.mark.usefixtures("scorers", "prefect_server")
+def test_a_model_trained_in_a_checkout_runs_from_any_directory(
+    demo_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A team trains in its checkout with an absolute SHADOWLINE_MODELS_DIR; cron runs from /.
+    A relative model_path (the seed's INSERT) is relative to SHADOWLINE_MODEL_ROOT."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    monkeypatch.setenv("SHADOWLINE_MODELS_DIR", str(checkout / "models"))
+    args = ["train", "--model-type", "lightgbm", "--feature-version", "v1_basic",
+            "--train-end", "2025-10-15", "--model-id", "lgb_here", "--register"]  # fmt: skip
+    assert cli(demo_url, *args) == 0
+    select = "select model_path from nba_predictions.ml_model_registry where model_id = 'lgb_here'"
+    [registered] = query(demo_url, select)
+    path = Path(registered["model_path"])
+    assert path.is_absolute() and path.parent == checkout / "models"
+
+    def run_from_the_root() -> dict:
+        monkeypatch.chdir("/")
+        capsys.readouterr()
+        cli(demo_url, "run", "--date", "2025-10-22", "--model", "lgb_here")
+        [last] = query(
+            demo_url,
+            "select status, error_message from nba_predictions.ml_experiment_runs "
+            "where model_id = 'lgb_here' order by started_at desc limit 1",
+        )
+        return last
+
+    assert run_from_the_root() == {"status": "success", "error_message": None}
+
+    relative = str(path.relative_to(checkout))  # models/lgb_here-....txt, as the seed writes it
+    with open_warehouse(demo_url) as warehouse:
+        warehouse.execute(
+            "update nba_predictions.ml_model_registry set model_path = @p "
+            "where model_id = 'lgb_here'",
+            {"p": relative},
+        )
+    failed = run_from_the_root()
+    assert failed["status"] == "failed" and "SHADOWLINE_MODEL_ROOT" in failed["error_message"]
+    monkeypatch.setenv("SHADOWLINE_MODEL_ROOT", str(checkout))
+    assert run_from_the_root()["status"] == "success"
+    # registering under the declared root keeps the path relative to it
+    monkeypatch.chdir(checkout)
+    add = ["registry", "add", "--model-id", "lgb_again", "--model-type", "lightgbm",
+           "--feature-version", "v1_basic", "--file", relative]  # fmt: skip
+    assert cli(demo_url, *add) == 0
+    select = "select model_path from nba_predictions.ml_model_registry where model_id = 'lgb_again'"
+    assert query(demo_url, select) == [{"model_path": relative}]
+
+
 @pytest.mark.parametrize(
     ("sql", "reason"),
     [

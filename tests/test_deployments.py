@@ -307,6 +307,34 @@ def test_the_promotion_deployment_gives_its_verdict_and_audits_its_flow_run(
     assert last["changed_by"] == f"prefect flow run {forced.name} ({forced.id})"
 
 
+def test_a_model_trained_in_another_folder_runs_on_the_worker(
+    deployed: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trained in a folder of its own with an absolute SHADOWLINE_MODELS_DIR; the worker's runs
+    work in the checkout (prefect.yaml's pull step), another directory."""
+    from shadowline.flows.cli import main
+
+    local, _, url = deployed
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHADOWLINE_MODELS_DIR", str(tmp_path / "models"))
+    train = ["train", "--model-type", "xgboost", "--feature-version", "v1_basic",
+             "--train-end", "2025-10-15", "--model-id", "xgb_elsewhere", "--register"]  # fmt: skip
+    assert main(["--warehouse", url, *train]) == 0
+    other_day = date(2026, 3, 5)
+    run = finished_run(
+        local, "experiment/experiment-daily", game_date=str(other_day), models=["xgb_elsewhere"]
+    )
+    with open_warehouse(url) as warehouse:
+        log = warehouse.query(
+            "select * from nba_predictions.ml_experiment_runs where flow_run_id = @run",
+            {"run": str(run.id)},
+        ).to_pylist()
+    assert [(r["model_id"], r["status"], r["error_message"]) for r in log] == [
+        ("xgb_elsewhere", "success", None)
+    ]
+    assert main(["--warehouse", url, "registry", "disable", "xgb_elsewhere"]) == 0
+
+
 def test_stopping_leaves_nothing_running(deployed: tuple) -> None:
     local, state_dir, _ = deployed
     assert server.stop(state_dir, say=lambda _: None)

@@ -52,6 +52,7 @@ def train(
             train_end=train_end,
             model_id=model_id,
             models_dir=session.settings.models_dir,
+            model_root=session.settings.model_root,
             register=register,
             require_features=require_features,
         )
@@ -110,6 +111,7 @@ def registry_add(
             model_type=model_type,
             feature_version=feature_version,
             upload_to=upload,
+            model_root=session.settings.model_root,
             model_name=model_name,
             test_mae=test_mae,
             notes=notes,

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     models_dir: Path = Field(
         Path(".shadowline/models"), description="Where `shadowline train` writes model files."
     )
+    model_root: Path | None = Field(
+        None,
+        description="The folder a relative registry model_path (the seed's `models/x.cbm`) is "
+        "relative to, for every command, worker and deployment (default: the working directory). "
+        "shadowline registers a file under it relative to it, any other file by absolute path.",
+    )
     reports_dir: Path = Field(
         Path(".shadowline/reports"),
         description="Where `shadowline report` and each grading run write the report, one "

@@ -44,6 +44,9 @@ class ModelSpec:
     feature_count: int | None = None
     feature_names: tuple[str, ...] = ()
     model_sha256: str | None = None
+    # the folder a relative model_path is relative to, resolved where the registry is read (an
+    # actor's or a worker's working directory is not the reader's); None: the working directory
+    model_root: str | None = None
 
     def expected_features(self) -> tuple[str, ...]:
         """The registry's feature names if it has them, else those of its feature_version."""
@@ -66,9 +69,29 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def model_root(configured: Path | None) -> Path:
+    """The folder relative registry model_paths are relative to: SHADOWLINE_MODEL_ROOT
+    (`configured`), else this process's working directory."""
+    return (configured or Path.cwd()).expanduser().resolve()
+
+
+def registry_path(path: Path, configured_root: Path | None) -> str:
+    """How shadowline records a local model file in the registry: relative to
+    SHADOWLINE_MODEL_ROOT when it is set and holds the file, else absolute; either resolves to
+    the same file from any working directory."""
+    path = path.expanduser().resolve()
+    if configured_root is not None:
+        try:
+            return str(path.relative_to(model_root(configured_root)))
+        except ValueError:
+            pass
+    return str(path)
+
+
 def local_model_file(spec: ModelSpec) -> Path:
-    """The model file on this machine: a local path (relative to the working directory), a
-    file:// URI, or a gs:// object downloaded once per generation into the model cache."""
+    """The model file on this machine: a local path (a relative one is relative to the spec's
+    model root), a file:// URI, or a gs:// object downloaded once per generation into the model
+    cache."""
     where = spec.model_path
     parsed = urlparse(where)
     if parsed.scheme == "file":
@@ -83,11 +106,21 @@ def local_model_file(spec: ModelSpec) -> Path:
     elif parsed.scheme and len(parsed.scheme) > 1:  # one letter is a Windows drive
         raise ModelError(f"model_path {where}: unknown scheme {parsed.scheme}:// (use a path)")
     else:
-        path = Path(where)
-    path = path.expanduser().resolve()
+        path = Path(where).expanduser()
+    relative = not path.is_absolute()
+    if relative:
+        path = Path(spec.model_root or Path.cwd()) / path
+    path = path.resolve()
     if not path.is_file():
+        root = (
+            "a relative model_path is relative to SHADOWLINE_MODEL_ROOT, else the working "
+            "directory: set it to the folder the path is relative to, or register the file by "
+            "absolute path; "
+            if relative
+            else ""
+        )
         raise ModelError(
-            f"file {where} not found (registry model_path, resolved to {path}); "
+            f"file {where} not found (registry model_path, resolved to {path}); {root}"
             "train it with `shadowline train` or fix model_path"
         )
     return path

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from shadowline.tasks.core.domains import check_model_id
 from shadowline.tasks.core.errors import ShadowlineError
-from shadowline.tasks.models.files import ModelSpec
+from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.models.files import ModelSpec, model_root
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 REGISTRY = "nba_predictions.ml_model_registry"
@@ -68,6 +69,7 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
         if model_id and not found:
             raise RegistryError(_unknown(warehouse, model_id))
         rows += found
+    root = str(model_root(Settings().model_root))
     return [
         RegisteredModel(
             ModelSpec(
@@ -78,6 +80,7 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
                 feature_count=row["feature_count"],
                 feature_names=tuple(row["feature_names"] or ()),
                 model_sha256=row["model_sha256"],
+                model_root=root,
             ),
             row["enabled"],
             row["is_production"],

@@ -9,19 +9,16 @@ from shadowline.tasks.core.domains import check_model_id
 from shadowline.tasks.features.sets import feature_names
 from shadowline.tasks.features.store import read_training_rows
 from shadowline.tasks.models.check import check_in_subprocess
-from shadowline.tasks.models.files import SUFFIXES, ModelError, ModelSpec, sha256_of
+from shadowline.tasks.models.files import (
+    SUFFIXES,
+    ModelError,
+    ModelSpec,
+    registry_path,
+    sha256_of,
+)
 from shadowline.tasks.models.fitting import TrainedModel, empty_features, train_model
 from shadowline.tasks.registry.entries import register_model
 from shadowline.tasks.warehouse import Warehouse
-
-
-def portable_path(path: Path) -> str:
-    """`path` relative to the working directory when it is under it (as the seed's
-    `models/x.cbm`), so the registry row still works from another checkout."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
 
 
 def train(
@@ -32,6 +29,7 @@ def train(
     train_end: date,
     model_id: str,
     models_dir: Path,
+    model_root: Path | None = None,
     register: bool = False,
     require_features: bool = False,
     seed: int = 0,
@@ -61,7 +59,7 @@ def train(
             ModelSpec(
                 model_id=model_id,
                 model_type=model_type,
-                model_path=portable_path(trained.path),
+                model_path=registry_path(trained.path, model_root),
                 feature_version=feature_version,
                 model_sha256=trained.sha256,
             ),
@@ -82,6 +80,7 @@ def register_file(
     model_type: str,
     feature_version: str,
     upload_to: str | None = None,
+    model_root: Path | None = None,
     model_name: str | None = None,
     test_mae: float | None = None,
     notes: str | None = None,
@@ -92,7 +91,7 @@ def register_file(
     local = ModelSpec(model_id, model_type, str(path.resolve()), feature_version)
     # in a process of its own: a library that aborts on a corrupt file cannot take this one down
     check_in_subprocess(local)  # raises ModelError naming what is wrong
-    model_path = portable_path(path)
+    model_path = registry_path(path, model_root)
     if upload_to:
         from shadowline.tasks.models.storage import upload
 
