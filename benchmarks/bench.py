@@ -148,7 +148,6 @@ class Bench:
                 {"sql": s.sql, "params": list(s.params), "is_query": s.is_query} for s in statements
             ]
 
-        cutoff = Settings().line_cutoff
         columns = arrow_schema(FEATURE_STORE).names
         self.sql_file.write_text(
             json.dumps(
@@ -158,7 +157,7 @@ class Bench:
                     "feature_batch": rendered("features/feature_batch"),
                     "grade": rendered("grading/grade_predictions"),
                     "feature_sets": {k: list(v) for k, v in FEATURE_SETS.items()},
-                    "constants": {"line_cutoff_minutes": cutoff.hour * 60 + cutoff.minute},
+                    "constants": Settings().line_cutoff.params(),
                 }
             )
         )

@@ -30,6 +30,7 @@ from prefect.runtime import flow_run
 from shadowline.flows.experiment import ExperimentSummary, run_dates
 from shadowline.flows.grading import report_up_to
 from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.features.slate import LATE_SHARE
 from shadowline.tasks.features.store import check_range
 from shadowline.tasks.flow_tasks import (
     grade_predictions,
@@ -65,6 +66,21 @@ class BackfillSummary:
     @property
     def failures(self) -> int:
         return sum(len(e.failed) for e in self.experiments)
+
+    def timing_warning(self) -> str | None:
+        """One line when some dates' feeds posted too much after the line cutoff, or None."""
+        late = [e for e in self.experiments if e.warning and e.slate is not None]
+        if not late:
+            return None
+        cutoff = Settings().line_cutoff
+        worst = max(late, key=lambda e: e.slate.after_cutoff_share)  # type: ignore[union-attr]
+        share = worst.slate.after_cutoff_share  # type: ignore[union-attr]
+        return (
+            f"on {len(late)} of {len(self.experiments)} dates more than {LATE_SHARE:.0%} of the "
+            f"prop player-games were first posted after the line cutoff "
+            f"({cutoff.describe()}; worst {worst.game_date}: {share:.0%}), so they have no line "
+            f"(NO_LINE): see `shadowline feeds timing` and {cutoff.fix()}"
+        )
 
 
 def _run_name() -> str:
@@ -142,6 +158,8 @@ def _backfill(
         f"{len(summary.dates)} dates, {summary.failures} model failures, "
         f"{summary.actors_started} scoring actors",
     )
+    if warning := summary.timing_warning():
+        _progress(logger, f"warning: {warning}")
     return summary
 
 

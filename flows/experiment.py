@@ -56,6 +56,7 @@ class ExperimentSummary:
     regraded: int = 0
     predictions: pa.Table | None = None
     note: str | None = None
+    warning: str | None = None  # the feed posted too much after the line cutoff
 
     @property
     def failed(self) -> list[RunLogEntry]:
@@ -80,7 +81,8 @@ class ExperimentSummary:
         head = (
             f"{prefix}experiment {self.game_date}: {slate}; {len(self.outcomes)} models, {written}"
         )
-        return [head] + [
+        warning = [f"{prefix}  warning: {self.warning}"] if self.warning else []
+        return [head, *warning] + [
             f"{prefix}  {o.model_id:<24} {o.status:<8} "
             + (f"{o.rows_scored} rows" if o.status == "success" else str(o.error_message))
             for o in self.outcomes
@@ -106,7 +108,7 @@ def publish(summary: ExperimentSummary) -> None:
         description = (
             f"**experiment {summary.game_date}**: {slate}; scored by {len(summary.outcomes)} "
             f"models, {len(summary.failed)} failed; {written}"
-        )
+        ) + (f"\n\n**warning**: {summary.warning}" if summary.warning else "")
     create_table_artifact(
         key=f"experiment-{summary.game_date}",
         table=[
@@ -220,9 +222,13 @@ def _make_slates(
     logger: logging.LoggerAdapter,
 ) -> list[ExperimentSummary]:
     """Each date's slate, or the note saying why it has nothing to score; the dates to score."""
+    cutoff = Settings().line_cutoff
     for summary in summaries:
         day = summary.game_date
         summary.slate = make_slate(_on(batch, day), _on(props, day))
+        summary.warning = summary.slate.timing_warning(day, cutoff)
+        if summary.warning and len(summaries) == 1:
+            logger.warning(summary.warning)
         if not registered:
             summary.note = (
                 "no enabled models in nba_predictions.ml_model_registry: register one "

@@ -280,3 +280,66 @@ def test_lines_are_read_as_of_the_cutoff_on_the_game_day(
     monkeypatch.setenv("SHADOWLINE_LINE_CUTOFF", "13:30")  # 18:30 UTC
     build_features(warehouse, D, D)
     assert feature_rows(warehouse, D, D)[(D, "p")]["betting_line"] == 23.5
+
+
+def test_a_tipoff_relative_cutoff_reads_each_games_lines_by_its_own_tipoff(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two games on D: p's tips at 19:00 ET (00:00 UTC), q's at 22:00 ET (03:00 UTC). With
+    tipoff-60m, p's lines are read as of 18:00 ET and q's as of 21:00 ET: q's 20:00 ET move
+    counts for him, p's 18:30 ET move does not. A noon cutoff reads neither evening line."""
+    next_utc = datetime(2026, 3, 5, tzinfo=UTC)
+    load_rows(
+        warehouse, "nba_raw.schedule",
+        pa.Table.from_pylist([
+            {"game_id": "g1", "game_date": D, "home_team_abbr": "BOS", "away_team_abbr": "NYK",
+             "tipoff_at": next_utc},
+            {"game_id": "g2", "game_date": D, "home_team_abbr": "LAL", "away_team_abbr": "GSW",
+             "tipoff_at": next_utc.replace(hour=3)},
+        ]),
+    )  # fmt: skip
+    box = {"game_date": date(2026, 3, 2), "home": True, "minutes_played": 30.0, "points": 20}
+    load_rows(
+        warehouse, "nba_analytics.player_game_summary",
+        pa.Table.from_pylist([
+            {**box, "player_lookup": "p", "game_id": "g0", "team_abbr": "BOS",
+             "opponent_team_abbr": "MIA"},
+            {**box, "player_lookup": "q", "game_id": "g00", "team_abbr": "LAL",
+             "opponent_team_abbr": "PHX"},
+        ]),
+    )  # fmt: skip
+
+    def line(player: str, points: float, at: datetime) -> dict:
+        return {**props_snapshot("a", points, 0), "player_lookup": player, "processed_at": at}
+
+    load_rows(
+        warehouse, "nba_raw.player_points_props",
+        pa.Table.from_pylist([
+            line("p", 20.5, datetime(2026, 3, 4, 16, tzinfo=UTC)),  # 11:00 ET
+            line("p", 21.5, datetime(2026, 3, 4, 23, 30, tzinfo=UTC)),  # 18:30 ET: after 18:00
+            line("q", 25.5, datetime(2026, 3, 4, 16, tzinfo=UTC)),
+            line("q", 26.5, next_utc.replace(hour=1)),  # 20:00 ET: before q's 21:00 cutoff
+            line("q", 27.5, next_utc.replace(hour=2, minute=30)),  # 21:30 ET: after it
+        ]),
+    )  # fmt: skip
+    monkeypatch.setenv("SHADOWLINE_LINE_CUTOFF", "tipoff-60m")
+    build_features(warehouse, D, D)
+    rows = feature_rows(warehouse, D, D)
+    assert (rows[(D, "p")]["betting_line"], rows[(D, "q")]["betting_line"]) == (20.5, 26.5)
+    assert rows[(D, "p")]["line_cutoff_at"] == datetime(2026, 3, 4, 23, tzinfo=UTC)
+    assert rows[(D, "q")]["line_cutoff_at"] == next_utc.replace(hour=2)
+    monkeypatch.setenv("SHADOWLINE_LINE_CUTOFF", "12:00")
+    build_features(warehouse, D, D)
+    rows = feature_rows(warehouse, D, D)
+    assert (rows[(D, "p")]["betting_line"], rows[(D, "q")]["betting_line"]) == (20.5, 25.5)
+
+
+@pytest.mark.parametrize("value", ["noon", "25:00", "tipoff+60m", "tipoff-13h"])
+def test_a_line_cutoff_of_neither_form_is_refused_naming_both(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shadowline.tasks.core.settings import SettingsError, read_settings
+
+    monkeypatch.setenv("SHADOWLINE_LINE_CUTOFF", value)
+    with pytest.raises(SettingsError, match=r"SHADOWLINE_LINE_CUTOFF=.*\(12:00\).*\(tipoff-60m\)"):
+        read_settings()

@@ -1,4 +1,5 @@
-"""Commands on the data: `init`, `load`, `features build`, `players unmatched` and `query`."""
+"""Commands on the data: `init`, `load`, `features build`, `feeds timing`, `players unmatched`
+and `query`."""
 
 from __future__ import annotations
 
@@ -67,6 +68,33 @@ def features_build(
         started = time.perf_counter()
         rows = build_features(warehouse, first, last)
     say(f"built {rows:,} feature rows for {first}..{last} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+feeds_app = app.command(App(name="feeds", help="when the prop feeds post"))
+
+
+@feeds_app.command(name="timing")
+def feeds_timing(
+    *,
+    start: Annotated[Day | None, Parameter(help="first game date (default: schedule's)")] = None,
+    end: Annotated[Day | None, Parameter(help="last game date (default: schedule's)")] = None,
+    format: Format = "table",
+    session: Given,
+) -> int:
+    """each book's snapshot times in Eastern time, and how much it posts after the line cutoff"""
+    from shadowline.tasks.features.store import feature_range
+    from shadowline.tasks.features.timing import feed_timing, timing_note
+
+    with open_warehouse(session.warehouse) as warehouse:
+        first, last = feature_range(warehouse, start, end)
+        table = feed_timing(warehouse, first, last)
+    if format == "table" and table.num_rows == 0:
+        say(f"no prop lines in nba_raw.player_points_props for {first}..{last}")
+        return 0
+    print_table(table, format)
+    if format == "table":
+        say(timing_note(table))
     return 0
 
 

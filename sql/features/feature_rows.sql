@@ -77,26 +77,81 @@ injury_latest as (
   ) = 1
 ),
 
-line_cutoffs as (
-  -- Lines are read as of the experiment's time on the game day (SHADOWLINE_LINE_CUTOFF, in
-  -- minutes after midnight Eastern time), daylight saving included: a backfill or a rerun sees
-  -- the lines a noon run saw, not the close.
+game_cutoffs as (
+  {{ sql:features/game_cutoffs }}
+),
+
+line_players as (
+  -- the players with a line on D by the latest of D's cutoffs: they are on the slate, and each
+  -- one's line is then read as of his own game's cutoff (offers below)
+  select distinct o.game_date, o.player_lookup
+  from nba_predictions.v_prop_offers as o
+  join (
+    select game_date, max(cutoff_at) as cutoff_at from game_cutoffs group by game_date
+  ) as c
+    on c.game_date = o.game_date
+  where o.processed_at <= c.cutoff_at
+),
+
+recent_players as (
+  -- who played (or sat) in the 30 days before each slate date
+  select distinct d.game_date, h.player_lookup
+  from slate_dates as d
+  join history as h
+    on h.game_date < d.game_date
+    and h.game_date >= date_sub(d.game_date, interval 30 day)
+),
+
+slate_candidates as (
+  select game_date, player_lookup from line_players
+  union distinct
+  select game_date, player_lookup from recent_players
+  union distinct
+  select game_date, player_lookup from injury_latest
+),
+
+last_appearance as (
+  -- each candidate's latest box score before D, whenever it was
   select
-    game_date,
-    timestamp(
-      datetime_add(datetime(game_date), interval @line_cutoff_minutes minute), 'America/New_York'
-    ) as cutoff_at
-  from slate_dates
+    c.game_date,
+    c.player_lookup,
+    h.player_name,
+    h.team_abbr as last_team_abbr,
+    h.game_date as last_game_date
+  from slate_candidates as c
+  join history as h
+    on h.player_lookup = c.player_lookup
+    and h.game_date < c.game_date
+  qualify row_number() over (
+    partition by c.game_date, c.player_lookup order by h.game_date desc, h.game_id desc
+  ) = 1
+),
+
+roster as (
+  -- each candidate in his team's game of D; one whose team does not play D is not on the slate
+  select
+    g.game_date, g.game_id, g.team_abbr, g.opponent_team_abbr, g.is_home,
+    c.player_lookup, a.player_name, a.last_game_date, k.cutoff_at
+  from slate_candidates as c
+  left join last_appearance as a
+    on a.game_date = c.game_date and a.player_lookup = c.player_lookup
+  left join injury_latest as i
+    on i.game_date = c.game_date and i.player_lookup = c.player_lookup
+  join slate_games as g
+    on g.game_date = c.game_date
+    and g.team_abbr = coalesce(i.team_abbr, a.last_team_abbr)
+  join game_cutoffs as k
+    on k.game_id = g.game_id
 ),
 
 offers as (
-  -- every line each book offered for a player's game by the cutoff, priced, its main lines
-  -- marked (v_prop_offers)
+  -- every line each book offered for a slate player's game by that game's cutoff, priced, its
+  -- main lines marked (v_prop_offers)
   select o.*
   from nba_predictions.v_prop_offers as o
-  join line_cutoffs as c
-    on c.game_date = o.game_date
-  where o.processed_at <= c.cutoff_at
+  join roster as r
+    on r.game_date = o.game_date and r.player_lookup = o.player_lookup
+  where o.processed_at <= r.cutoff_at
 ),
 
 latest_offers as (
@@ -163,55 +218,6 @@ best_prices as (
     from consensus_offers
   )
   group by player_lookup, game_date
-),
-
-recent_players as (
-  -- who played (or sat) in the 30 days before each slate date
-  select distinct d.game_date, h.player_lookup
-  from slate_dates as d
-  join history as h
-    on h.game_date < d.game_date
-    and h.game_date >= date_sub(d.game_date, interval 30 day)
-),
-
-slate_candidates as (
-  select game_date, player_lookup from consensus_line
-  union distinct
-  select game_date, player_lookup from recent_players
-  union distinct
-  select game_date, player_lookup from injury_latest
-),
-
-last_appearance as (
-  -- each candidate's latest box score before D, whenever it was
-  select
-    c.game_date,
-    c.player_lookup,
-    h.player_name,
-    h.team_abbr as last_team_abbr,
-    h.game_date as last_game_date
-  from slate_candidates as c
-  join history as h
-    on h.player_lookup = c.player_lookup
-    and h.game_date < c.game_date
-  qualify row_number() over (
-    partition by c.game_date, c.player_lookup order by h.game_date desc, h.game_id desc
-  ) = 1
-),
-
-roster as (
-  -- each candidate in his team's game of D; one whose team does not play D is not on the slate
-  select
-    g.game_date, g.game_id, g.team_abbr, g.opponent_team_abbr, g.is_home,
-    c.player_lookup, a.player_name, a.last_game_date
-  from slate_candidates as c
-  left join last_appearance as a
-    on a.game_date = c.game_date and a.player_lookup = c.player_lookup
-  left join injury_latest as i
-    on i.game_date = c.game_date and i.player_lookup = c.player_lookup
-  join slate_games as g
-    on g.game_date = c.game_date
-    and g.team_abbr = coalesce(i.team_abbr, a.last_team_abbr)
 ),
 
 played_rolling as (
@@ -334,7 +340,8 @@ final as (
     bp.best_over_odds,
     bp.best_over_book,
     bp.best_under_odds,
-    bp.best_under_book
+    bp.best_under_book,
+    r.cutoff_at as line_cutoff_at
   from roster as r
   left join player_stats as s
     on s.game_date = r.game_date and s.player_lookup = r.player_lookup

@@ -2,7 +2,8 @@
 -- (unique key: run_id, model_id). Append-only: a rerun adds rows, so both runs stay visible.
 -- The slate counts say who was scored and who was left out, and why: players listed OUT, players
 -- scored with and without a line, prop players whose name matches no one, and prop players
--- with no game that day (their team does not play, or no team is known).
+-- with no game that day (their team does not play, or no team is known); and the feed's timing:
+-- how many prop player-games were first posted by their line cutoff, and how many after it.
 create table if not exists nba_predictions.ml_experiment_runs (
   run_id string not null,
   flow_run_id string,
@@ -16,6 +17,8 @@ create table if not exists nba_predictions.ml_experiment_runs (
   players_without_line int64,
   props_unmatched int64,
   props_without_game int64,
+  props_before_cutoff int64,  -- prop player-games whose first line came by their game's cutoff
+  props_after_cutoff int64,  -- ... and after it: NO_LINE in this run (SHADOWLINE_LINE_CUTOFF)
   duration_seconds float64,
   started_at timestamp,
   finished_at timestamp,

@@ -36,7 +36,8 @@ create table if not exists nba_predictions.ml_feature_store (
   best_over_odds int64,
   best_over_book string,
   best_under_odds int64,
-  best_under_book string
+  best_under_book string,
+  line_cutoff_at timestamp  -- the instant the row's lines were read as of (SHADOWLINE_LINE_CUTOFF)
 )
 partition by game_date
 cluster by player_lookup

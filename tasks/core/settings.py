@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, PlainSerializer, PlainValidator, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shadowline.tasks.core.cutoff import LineCutoff
 from shadowline.tasks.core.domains import check_min_edge
 from shadowline.tasks.core.errors import ShadowlineError
 
@@ -58,6 +60,11 @@ class Settings(BaseSettings):
         le=400,
         description="A backfill computes this many game dates at once (features, scoring, "
         "writes); fewer hold less in memory.",
+    )
+    promotion_include_backfill: bool = Field(
+        False,
+        description="The promotion gate counts backfilled and late-rerun rows too, not only "
+        "rows scored live (by their game's line cutoff); the verdict says which it counted.",
     )
     min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
     max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
@@ -113,10 +120,16 @@ class Settings(BaseSettings):
     timezone: str = Field(
         "America/New_York", description="Game days are dates in this zone (default dates)."
     )
-    line_cutoff: time = Field(
-        time(12, 0),
-        description="Prop lines are read as of this Eastern time on the game day (the "
-        "experiment's schedule): a backfill sees the lines a noon run saw, not the close.",
+    line_cutoff: Annotated[
+        LineCutoff,
+        NoDecode,
+        PlainValidator(LineCutoff.parse),
+        PlainSerializer(str, return_type=str),
+    ] = Field(
+        LineCutoff(clock=time(12, 0)),
+        description="Prop lines are read as of this instant: an Eastern time on the game day "
+        "(12:00, the experiment's schedule) or a span before each game's tip-off (tipoff-60m); "
+        "a backfill sees the lines a live run saw, not the close.",
     )
 
     @field_validator("min_edge")

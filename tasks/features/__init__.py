@@ -1,2 +1,2 @@
 """Features: the feature sets (what a model expects, what the actors import), the point-in-time
-feature store and a game date's slate. May import the warehouse and the core."""
+feature store, a game date's slate and the feeds' timing. May import the warehouse and the core."""

@@ -4,12 +4,16 @@ part, less those listed OUT), and who was left out and why."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shadowline.tasks.core.cutoff import LineCutoff
 from shadowline.tasks.warehouse import Warehouse, sql_text
+
+# More than this share of a date's prop player-games posted after their cutoff: a warning.
+LATE_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,28 @@ class Slate:
     without_line: int  # scored, no line (roster or injury report only): NO_LINE
     props_unmatched: int  # players with a line whose name matches no known player
     props_without_game: int  # matched players with a line whose team has no game that day
+    # the feed's timing: prop player-games whose first line came by their game's line cutoff,
+    # and after it (NO_LINE in this run); a player without a game counts against the latest
+    props_before_cutoff: int = 0
+    props_after_cutoff: int = 0
+
+    @property
+    def after_cutoff_share(self) -> float:
+        total = self.props_before_cutoff + self.props_after_cutoff
+        return self.props_after_cutoff / total if total else 0.0
+
+    def timing_warning(self, day: date, cutoff: LineCutoff) -> str | None:
+        """The warning a run prints when more than LATE_SHARE of the date's prop player-games
+        were first posted after their cutoff, or None."""
+        if self.after_cutoff_share <= LATE_SHARE:
+            return None
+        total = self.props_before_cutoff + self.props_after_cutoff
+        return (
+            f"{self.props_after_cutoff} of {total} prop player-games on {day} "
+            f"({self.after_cutoff_share:.0%}) were first posted after the line cutoff "
+            f"({cutoff.describe()}), so they have no line here (NO_LINE): the feed posts later "
+            f"than the cutoff; see `shadowline feeds timing` and {cutoff.fix()}"
+        )
 
     def describe(self) -> str:
         """`212 players: 198 with a line, 14 roster-only; 9 OUT skipped` (and prop players left
@@ -55,7 +81,37 @@ def make_slate(batch: pa.Table, prop_players: pa.Table) -> Slate:
         props_without_game=len(
             set(matched.filter(pc.invert(on_slate))["player_lookup"].to_pylist())
         ),
+        **_timing(batch, prop_players),
     )
+
+
+def _timing(batch: pa.Table, prop_players: pa.Table) -> dict[str, int]:
+    """How many prop player-games were first posted by their game's cutoff and after it: a
+    slate player's cutoff is his row's line_cutoff_at, anyone else's the latest of the date."""
+    if (
+        "line_cutoff_at" not in batch.column_names
+        or "first_seen_at" not in prop_players.column_names
+    ):
+        return {}
+    cutoffs = dict(
+        zip(batch["player_lookup"].to_pylist(), batch["line_cutoff_at"].to_pylist(), strict=True)
+    )
+    latest = max((c for c in cutoffs.values() if c is not None), default=None)
+    first_seen: dict[str, datetime] = {}
+    for name, player, seen in zip(
+        prop_players["name"].to_pylist(),
+        prop_players["player_lookup"].to_pylist(),
+        prop_players["first_seen_at"].to_pylist(),
+        strict=True,
+    ):
+        key = player or f"name:{name}"  # two names of one player are one player-game
+        first_seen[key] = min(seen, first_seen.get(key, seen))
+    after = sum(
+        1
+        for key, seen in first_seen.items()
+        if (cutoff := cutoffs.get(key) or latest) is not None and seen > cutoff
+    )
+    return {"props_before_cutoff": len(first_seen) - after, "props_after_cutoff": after}
 
 
 def read_prop_players(warehouse: Warehouse, start: date, end: date | None = None) -> pa.Table:

@@ -22,9 +22,7 @@ def check_range(start: date, end: date, what: str) -> None:
 
 
 def _feature_params(start: date, end: date) -> dict[str, object]:
-    cutoff = Settings().line_cutoff
-    return {"start_date": start, "end_date": end,
-            "line_cutoff_minutes": cutoff.hour * 60 + cutoff.minute}  # fmt: skip
+    return {"start_date": start, "end_date": end, **Settings().line_cutoff.params()}
 
 
 def compute_features(warehouse: Warehouse, start: date, end: date) -> pa.Table:
