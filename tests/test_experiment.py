@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from shadowline.flows.experiment import experiment
@@ -349,3 +351,80 @@ def test_every_player_with_a_line_is_scored_unless_out_even_back_from_a_long_abs
     assert back and set(back) <= with_line
     # and some book's spelling of a name on the window's days matches no player: logged above
     assert any(lines_to_score(demo_warehouse, day)[1] for day in DEMO_WINDOW)
+
+
+def test_a_feed_posting_at_13_et_gets_a_warning_with_its_share(
+    demo_url: str, demo_warehouse: Warehouse, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The books' morning snapshots of DAY (standard time) move to 13:00-16:30 ET, as a feed
+    stamped at 17:00 UTC posts in winter: at the default noon cutoff most player-games have no
+    line, and `run` says how many, with the fix; the run log keeps the counts; `feeds timing`
+    shows when the feed posts; a tip-off relative cutoff reads the lines."""
+    from shadowline.flows.cli import main
+
+    demo_warehouse.execute(
+        "update nba_raw.player_points_props set processed_at = timestamp_add(processed_at, "
+        "interval 5 hour) where game_date = @d and processed_at < @noon",
+        {"d": DAY, "noon": noon_eastern(DAY)},
+    )
+    capsys.readouterr()
+    assert main(["--warehouse", demo_url, "run", "--date", str(DAY)]) == 0
+    shown = capsys.readouterr().out
+    warning = re.search(
+        r"warning: (\d+) of (\d+) prop player-games on 2026-03-04 \((\d+)%\) were first posted "
+        r"after the line cutoff \(12:00 ET\)", shown,
+    )  # fmt: skip
+    assert warning, shown
+    after, total, share = map(int, warning.groups())
+    assert share > 50 and share == round(100 * after / total)
+    assert "SHADOWLINE_LINE_CUTOFF later (13:30) or relative to tip-off (tipoff-60m)" in shown
+    logged = {(r["props_before_cutoff"], r["props_after_cutoff"]) for r in run_log(demo_warehouse)}
+    assert logged == {(total - after, after)}
+
+    assert main(["--warehouse", demo_url, "feeds", "timing", "--start", str(DAY),
+                 "--end", str(DAY), "--format", "json"]) == 0  # fmt: skip
+    books = {r["bookmaker"]: r for r in json.loads(capsys.readouterr().out)}
+    assert books["(any book)"]["after_cutoff"] == after
+    assert all(r["earliest_first_post_et"] > "12:00" for r in books.values()), books
+    assert books["(any book)"]["median_first_post_et"] >= "13:00"
+
+    monkeypatch.setenv("SHADOWLINE_LINE_CUTOFF", "tipoff-60m")
+    assert main(["--warehouse", demo_url, "run", "--date", str(DAY), "--dry-run"]) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
+def test_a_run_by_its_cutoff_is_live_and_a_late_one_backfill(
+    demo_url: str, demo_warehouse: Warehouse
+) -> None:
+    """A game two days ahead, its line posted an hour ago: scoring it now is what a daily run
+    does (live). Scoring a past date is a backfill, and the leaderboard's live figures leave
+    it out."""
+    from datetime import UTC, timedelta
+
+    from shadowline.tasks.ingest.loading import load_rows
+
+    ahead = datetime.now(UTC).date() + timedelta(days=2)
+    player = demo_warehouse.query(
+        "select player_lookup, team_abbr from nba_analytics.player_game_summary "
+        "where minutes_played > 20 order by game_date desc, player_lookup limit 1"
+    ).to_pylist()[0]
+    load_rows(demo_warehouse, "nba_raw.schedule", pa.Table.from_pylist([
+        {"game_id": "ahead", "game_date": ahead, "home_team_abbr": player["team_abbr"],
+         "away_team_abbr": "ZZZ"},
+    ]))  # fmt: skip
+    load_rows(demo_warehouse, "nba_raw.player_points_props", pa.Table.from_pylist([
+        {"player_lookup": player["player_lookup"], "game_date": ahead, "bookmaker": "a",
+         "points_line": 20.5, "over_odds": -110, "under_odds": -110,
+         "processed_at": datetime.now(UTC) - timedelta(hours=1)},
+    ]))  # fmt: skip
+    assert experiment(game_date=ahead, warehouse=demo_url).rows_written > 0
+    experiment(game_date=DAY, warehouse=demo_url)
+    assert {r["provenance"] for r in predictions(demo_warehouse, ahead)} == {"live"}
+    assert {r["provenance"] for r in predictions(demo_warehouse, DAY)} == {"backfill"}
+    board = demo_warehouse.query(
+        "select model_id, graded_predictions, live_graded_predictions, live_mae "
+        "from nba_predictions.v_ml_model_leaderboard"
+    ).to_pylist()
+    assert board and all(r["graded_predictions"] > 0 for r in board)
+    assert all(r["live_graded_predictions"] == 0 and r["live_mae"] is None for r in board)

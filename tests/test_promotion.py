@@ -40,7 +40,7 @@ def _predictions(seed: int = 3) -> pa.Table:
                     "prediction_id": f"{model}-{day}-{p}", "model_id": model,
                     "player_lookup": f"player{p}", "game_date": day, "predicted_points": 20.0,
                     "actual_points": 20, "prediction_error": float(errors[d, p]),
-                    "result_updated_at": now,
+                    "result_updated_at": now, "provenance": "live",
                 })  # fmt: skip
     schema = arrow_schema("nba_predictions.ml_model_predictions")
     return pa.Table.from_pylist(rows, schema=schema)
@@ -56,6 +56,28 @@ def url(tmp_path: Path) -> str:
         verdict = promotion.promote(warehouse, "prod")  # nothing in production yet: no gate
     assert verdict.decision == promotion.NO_GATE
     return url
+
+
+def test_the_gate_counts_live_days_only_unless_told_to_include_backfill(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows scored after their cutoff (a backfill, a late rerun) may hold news a live run lacked:
+    by default the gate does not count them, and says how many days it left out."""
+    with open_warehouse(url) as warehouse:
+        warehouse.execute(
+            "update nba_predictions.ml_model_predictions set provenance = 'backfill' "
+            "where game_date >= @d",
+            {"d": FIRST_DAY + timedelta(days=3)},
+        )
+        held = promotion.evaluate(warehouse, "sharper")
+        monkeypatch.setenv("SHADOWLINE_PROMOTION_INCLUDE_BACKFILL", "true")
+        counted = promotion.evaluate(warehouse, "sharper")
+    assert held.decision == promotion.HOLD and held.game_days == 3
+    assert "3 of 7 game days" in held.line()
+    assert f"{DAYS - 3} more game days of backfill rows not counted" in held.line()
+    assert "SHADOWLINE_PROMOTION_INCLUDE_BACKFILL=true" in held.line()
+    assert counted.decision == promotion.PROMOTE and counted.game_days == DAYS
+    assert "(live and backfill rows" in counted.line()
 
 
 def production(url: str) -> list[str]:

@@ -17,9 +17,11 @@ challengers as (
 ),
 
 graded as (
+  -- with live_only, the rows scored live only (the gate's default: a backfill's rows may hold
+  -- news a live run lacked)
   select model_id, player_lookup, game_date, prediction_error
   from nba_predictions.v_ml_model_prediction_results
-  where is_graded
+  where is_graded and (is_live or not @live_only)
 ),
 
 final as (

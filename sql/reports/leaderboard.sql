@@ -5,6 +5,6 @@ select
   rank, model_id, model_type, feature_version, is_production, is_baseline, graded_predictions,
   mae, lined_predictions, mae_on_lined, line_mae, mae_vs_line, within_5_rate, bets,
   bet_accuracy, roi, roi_at_odds, units, break_even_at_odds, avg_clv, clv_positive_rate,
-  beat_vegas_rate, beat_baseline_rate
+  beat_vegas_rate, beat_baseline_rate, live_graded_predictions, live_mae, live_bet_accuracy
 from nba_predictions.v_ml_model_leaderboard
 order by mae

@@ -30,7 +30,10 @@ create table if not exists nba_predictions.ml_model_predictions (
   bet_book string,  -- that book (NULL: no book offered the consensus line itself)
   profit_units float64,  -- after grading: a WIN pays the price (+105: 1.05, -120: 0.833), LOSS -1
   closing_line float64,  -- after grading: the consensus of each book's last snapshot before tip-off
-  clv_points float64  -- how far the line moved toward the recommended side after betting_line
+  clv_points float64,  -- how far the line moved toward the recommended side after betting_line
+  -- live: scored by its game's line cutoff, as a daily run is; backfill: scored after it (a
+  -- backfill, a late rerun), when news a live run could not have had may have reached features
+  provenance string
 )
 partition by game_date
 cluster by model_id

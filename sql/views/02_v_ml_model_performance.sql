@@ -10,7 +10,8 @@
 -- worth attention before its results are significant).
 -- mae covers every graded row; mae_on_lined and line_mae cover the graded rows with a line, so
 -- the model and the consensus line are compared on exactly the same rows (mae_vs_line < 0:
--- the model was closer than the line).
+-- the model was closer than the line). live_*: the same on live rows only (scored by their
+-- game's line cutoff, as a daily run is): a backfill's rows may hold news a live run lacked.
 create or replace view nba_predictions.v_ml_model_performance as
 with
 
@@ -64,7 +65,12 @@ measures as (
       as beat_baseline_rate,
     countif(is_lined) as lined_predictions,
     avg(if(is_lined, prediction_error, null)) as mae_on_lined,
-    avg(if(is_lined, abs(actual_points - betting_line), null)) as line_mae
+    avg(if(is_lined, abs(actual_points - betting_line), null)) as line_mae,
+    countif(is_graded and is_live) as live_graded_predictions,
+    count(distinct if(is_graded and is_live, game_date, null)) as live_game_days,
+    avg(if(is_live, prediction_error, null)) as live_mae,
+    safe_divide(countif(is_live and bet_outcome = 'WIN'),
+      countif(is_live and bet_outcome in ('WIN', 'LOSS'))) as live_bet_accuracy
   from results
   group by grouping sets ((model_id, game_date), (model_id))
 ),

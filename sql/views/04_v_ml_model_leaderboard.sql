@@ -43,7 +43,11 @@ final as (
     p.lined_predictions,
     p.mae_on_lined,
     p.line_mae,
-    p.mae_vs_line
+    p.mae_vs_line,
+    p.live_graded_predictions,
+    p.live_game_days,
+    p.live_mae,
+    p.live_bet_accuracy
   from nba_predictions.v_ml_model_performance as p
   left join nba_predictions.ml_model_registry as r
     on r.model_id = p.model_id

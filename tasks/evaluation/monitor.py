@@ -104,7 +104,7 @@ def monitor_rows(differences: pa.Table, now: datetime) -> pa.Table:
 def update_monitor(warehouse: Warehouse, now: datetime) -> int:
     """Recompute every enabled challenger's sequence against production from all graded days
     and write it; a regraded day replaces its rows (and the later days' rows it changes)."""
-    differences = warehouse.query(sql_text("monitor/daily_differences"))
+    differences = warehouse.query(sql_text("monitor/daily_differences"), {"live_only": False})
     differences = differences.filter(differences["enabled"])  # a mask: no Acero to import
     return warehouse.write(MONITOR_TABLE, monitor_rows(differences, now), replace_by=MONITOR_KEY)
 

@@ -45,12 +45,22 @@ class Verdict:
     # per model: bets, accuracy, roi at -110, roi at the stored prices
     bets: dict[str, tuple[int, float | None, float | None, float | None]] | None = None
     missing: str = ""  # what a HOLD lacks
+    live_only: bool = True  # counted the rows scored live only (promotion_include_backfill off)
+    backfill_days: int = 0  # shared game days with graded rows it did not count (backfill)
 
     def numbers(self) -> str:
         """The evidence in one line, as the audit row keeps it."""
         if self.production is None:
             return "no production model yet: promoted without a gate"
         parts = [f"{self.shared_rows:,} shared graded rows over {self.game_days} game days"]
+        parts[0] += (
+            f" (live rows only; {self.backfill_days} more game days of backfill rows not counted:"
+            " SHADOWLINE_PROMOTION_INCLUDE_BACKFILL=true counts them)"
+            if self.live_only and self.backfill_days
+            else " (live rows only)"
+            if self.live_only
+            else " (live and backfill rows: SHADOWLINE_PROMOTION_INCLUDE_BACKFILL)"
+        )
         if self.estimate is not None:
             better = "better" if self.estimate >= 0 else "worse"
             interval = (
@@ -89,16 +99,18 @@ def evaluate(warehouse: Warehouse, model_id: str, settings: Settings | None = No
         return Verdict(model_id, None, NO_GATE)
     if production == model_id:
         raise RegistryError(f"{model_id} is already the production model")
-    days = warehouse.query(sql_text("monitor/daily_differences"))
-    days = days.filter(pc.equal(days["model_id"], model_id)).sort_by("game_date").to_pylist()
+    live_only = not settings.promotion_include_backfill
+    days = _shared_days(warehouse, model_id, live_only)
+    backfill_days = len(_shared_days(warehouse, model_id, False)) - len(days) if live_only else 0
     bets = {
         r["model_id"]: (r["bets"] or 0, r["bet_accuracy"], r["roi"], r["roi_at_odds"])
         for r in warehouse.query(sql_text("registry/gate_bets")).to_pylist()
     }
     ordered = {m: bets[m] for m in (model_id, production) if m in bets}
     if not days:
-        return Verdict(model_id, production, HOLD, bets=ordered,
-                       missing="no game day graded for both yet")  # fmt: skip
+        missing = "no game day graded for both yet" + (" from live runs" if live_only else "")
+        return Verdict(model_id, production, HOLD, bets=ordered, missing=missing,
+                       live_only=live_only, backfill_days=backfill_days)  # fmt: skip
     mean, lower, upper = confidence_sequence(np.array([d["difference"] for d in days]))
     rows, count = int(sum(d["shared_rows"] for d in days)), len(days)
     lo, hi = float(lower[-1]), float(upper[-1])
@@ -118,8 +130,15 @@ def evaluate(warehouse: Warehouse, model_id: str, settings: Settings | None = No
         decision, missing = HOLD, "no detectable difference yet"
     return Verdict(
         model_id, production, decision, rows, count, float(mean[-1]),
-        lo if bounded else None, hi if bounded else None, ordered, missing,
+        lo if bounded else None, hi if bounded else None, ordered, missing, live_only,
+        backfill_days,
     )  # fmt: skip
+
+
+def _shared_days(warehouse: Warehouse, model_id: str, live_only: bool) -> list[dict]:
+    """The model's shared game days with production, in order: rows of a day, its difference."""
+    days = warehouse.query(sql_text("monitor/daily_differences"), {"live_only": live_only})
+    return days.filter(pc.equal(days["model_id"], model_id)).sort_by("game_date").to_pylist()
 
 
 def _make_production(

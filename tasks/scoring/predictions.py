@@ -94,9 +94,21 @@ def assemble_predictions(
             "feature_version": [spec.feature_version] * n,
             "prediction_time": [now] * n,
             "run_id": [run_ids[d] for d in dates],
+            "provenance": _provenance(scored, now),
             **_prices(scored, recommendation),
         },
     )
+
+
+def _provenance(scored: pa.Table, now: datetime) -> list[str]:
+    """`live` where the row was scored by its game's line cutoff, as a daily run is, else
+    `backfill`: a backfill or a late rerun, whose features may hold news a live run lacked."""
+    if "line_cutoff_at" not in scored.column_names:
+        return ["backfill"] * scored.num_rows
+    return [
+        "live" if cutoff is not None and now <= cutoff else "backfill"
+        for cutoff in scored["line_cutoff_at"].to_pylist()
+    ]
 
 
 def _prices(scored: pa.Table, recommendation: list[str | None]) -> dict[str, list[object]]:
@@ -152,6 +164,8 @@ def run_log_rows(
             "players_without_line": [slate.without_line] * n,
             "props_unmatched": [slate.props_unmatched] * n,
             "props_without_game": [slate.props_without_game] * n,
+            "props_before_cutoff": [slate.props_before_cutoff] * n,
+            "props_after_cutoff": [slate.props_after_cutoff] * n,
             "duration_seconds": [e.duration_seconds for e in entries],
             "started_at": [started_at] * n,
             "finished_at": [finished_at] * n,
