@@ -136,7 +136,7 @@ class Bench:
     def export_sql(self) -> None:
         """shadowline's statements rendered for DuckDB, for the bare scripts."""
         from shadowline.tasks.core.settings import Settings
-        from shadowline.tasks.features.sets import FEATURE_SETS
+        from shadowline.tasks.features.sets import SHIPPED_SETS
         from shadowline.tasks.features.store import FEATURE_STORE
         from shadowline.tasks.warehouse import sql_text
         from shadowline.tasks.warehouse.base import transpile
@@ -156,7 +156,7 @@ class Bench:
                     "build_features": rendered("features/build_feature_store", columns=columns),
                     "feature_batch": rendered("features/feature_batch"),
                     "grade": rendered("grading/grade_predictions"),
-                    "feature_sets": {k: list(v) for k, v in FEATURE_SETS.items()},
+                    "feature_sets": {k: list(v) for k, v in SHIPPED_SETS.items()},
                     "constants": Settings().line_cutoff.params(),
                 }
             )

@@ -124,6 +124,9 @@ def _run_window(warehouse: Warehouse, window: list[date], step: _Steps) -> None:
         if ran.failed or ran.note:
             for line in ran.lines(prefix="    "):
                 step.say(line)
+        else:
+            for line in ran.health:
+                step.say(f"    warning: {line}")
         after = graded.after
         step.detail(
             f"[{number:>2}/{len(window)}] {game_day}  {len(ran.outcomes)} models, "

@@ -19,8 +19,12 @@ from prefect.runtime import flow_run
 
 from shadowline.tasks.core.domains import check_min_edge
 from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.features.catalog import unscorable
+from shadowline.tasks.features.health import health_warnings
+from shadowline.tasks.features.sets import FeatureSetError
 from shadowline.tasks.features.slate import Slate, make_slate
 from shadowline.tasks.flow_tasks import (
+    attach_feature_sources,
     build_features,
     compute_features,
     grade_predictions,
@@ -28,10 +32,12 @@ from shadowline.tasks.flow_tasks import (
     read_grading_status,
     read_models,
     read_prop_players,
+    record_feature_health,
     score_models,
     write_predictions,
     write_run_log,
 )
+from shadowline.tasks.models.files import ModelSpec
 from shadowline.tasks.registry.entries import RegisteredModel
 from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
 from shadowline.tasks.scoring.pool import ScorerPool
@@ -57,6 +63,7 @@ class ExperimentSummary:
     predictions: pa.Table | None = None
     note: str | None = None
     warning: str | None = None  # the feed posted too much after the line cutoff
+    health: list[str] = field(default_factory=list)  # features whose coverage fell, or drifted
 
     @property
     def failed(self) -> list[RunLogEntry]:
@@ -81,7 +88,8 @@ class ExperimentSummary:
         head = (
             f"{prefix}experiment {self.game_date}: {slate}; {len(self.outcomes)} models, {written}"
         )
-        warning = [f"{prefix}  warning: {self.warning}"] if self.warning else []
+        warnings = [self.warning] if self.warning else []
+        warning = [f"{prefix}  warning: {w}" for w in [*warnings, *self.health]]
         return [head, *warning] + [
             f"{prefix}  {o.model_id:<24} {o.status:<8} "
             + (f"{o.rows_scored} rows" if o.status == "success" else str(o.error_message))
@@ -108,7 +116,9 @@ def publish(summary: ExperimentSummary) -> None:
         description = (
             f"**experiment {summary.game_date}**: {slate}; scored by {len(summary.outcomes)} "
             f"models, {len(summary.failed)} failed; {written}"
-        ) + (f"\n\n**warning**: {summary.warning}" if summary.warning else "")
+        ) + "".join(
+            f"\n\n**warning**: {w}" for w in [*filter(None, [summary.warning]), *summary.health]
+        )
     create_table_artifact(
         key=f"experiment-{summary.game_date}",
         table=[
@@ -190,19 +200,59 @@ def run_dates(
     summaries = [ExperimentSummary(d, str(uuid.uuid4()), dry_run) for d in dict.fromkeys(days)]
     batch = _feature_batch(warehouse, first, last, dry_run)
     registered = read_models(warehouse, list(models))
+    names = [n for m in registered for n in _names(m.spec)]
+    batch, problems = attach_feature_sources(warehouse, batch, names, first, last)
     props = read_prop_players(warehouse, first, last)
     scored = _make_slates(summaries, batch, props, registered, logger)
     if not scored:
         return summaries
-    rows = _score_slates(scorers, scored, registered, min_edge, started, logger, len(days) == 1)
+    single = len(days) == 1
+    rows = _score_slates(scorers, scored, registered, min_edge, started, logger, single, problems)
     if dry_run:
         return summaries
     if rows is not None:
         _write_predictions(warehouse, scored, rows, first, last, regrade)
     _write_run_log(warehouse, scored, started)
+    _record_health(warehouse, scored, registered, logger, single)
     if len(days) == 1:
         logger.info("wrote %d predictions for %s", scored[0].rows_written, first)
     return summaries
+
+
+def _names(spec: ModelSpec) -> tuple[str, ...]:
+    try:
+        return spec.expected_features()
+    except FeatureSetError:
+        return ()  # the scoring pool refuses the model, naming the unknown set
+
+
+def _record_health(
+    warehouse: Warehouse,
+    scored: list[ExperimentSummary],
+    registered: list[RegisteredModel],
+    logger: logging.LoggerAdapter,
+    single_date: bool,
+) -> None:
+    """Each scored model's feature health on each date's slate, and a warning per feature
+    whose coverage fell (or drifted, when SHADOWLINE_HEALTH_MAX_PSI is set)."""
+    settings = Settings()
+    ok = {o.model_id for s in scored for o in s.outcomes if o.status == "success"}
+    models = [
+        (m.spec.model_id, m.spec.feature_version, _names(m.spec))
+        for m in registered
+        if m.spec.model_id in ok and not m.duplicate_error
+    ]
+    if not models:
+        return
+    slates = {s.game_date: s.slate.rows for s in scored if s.slate is not None}
+    run_ids = {s.game_date: s.run_id for s in scored}
+    rows = record_feature_health(warehouse, slates, models, run_ids, settings)
+    if rows is None:
+        return
+    for summary in scored:
+        summary.health = health_warnings(_on(rows, summary.game_date), settings)
+        for line in summary.health if single_date else ():
+            logger.warning(line)
 
 
 def _feature_batch(warehouse: Warehouse, first: date, last: date, dry_run: bool) -> pa.Table:
@@ -252,6 +302,7 @@ def _score_slates(
     started: datetime,
     logger: logging.LoggerAdapter,
     single_date: bool,
+    problems: dict[str, str],
 ) -> pa.Table | None:
     """Every model on all the dates' slates in one call; each date's outcomes and predictions
     go on its summary, and all the prediction rows are returned."""
@@ -263,6 +314,12 @@ def _score_slates(
     ]
     specs = [m.spec for m in registered if not m.duplicate_error]
     slate = pa.concat_tables([s.slate.rows for s in scored])  # type: ignore[union-attr]
+    # A model whose features no table holds (or whose source broke its contract) fails alone.
+    for spec in list(specs):
+        why = unscorable(_names(spec), slate, problems) if _names(spec) else None
+        if why:
+            refused.append(ScoreResult(spec.model_id, None, why, 0.0))
+            specs.remove(spec)
     what = scored[0].slate.describe() if single_date else f"{slate.num_rows:,} player-games"  # type: ignore[union-attr]
     logger.info("scoring %s with %d models", what, len(specs))
     results = refused + score_models(scorers, specs, slate)

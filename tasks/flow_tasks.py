@@ -23,7 +23,9 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import exponential_backoff
 
+from shadowline.tasks.core.settings import Settings
 from shadowline.tasks.evaluation import monitor, results
+from shadowline.tasks.features import catalog, health
 from shadowline.tasks.features import slate as slates
 from shadowline.tasks.features import store as features
 from shadowline.tasks.grading import grade as grading
@@ -68,6 +70,27 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str]) -> list[registry
 @task(name="read feature batch", **IO)
 def read_feature_batch(warehouse: Warehouse, start: date, end: date) -> pa.Table:
     return features.read_feature_batch(warehouse, start, end)
+
+
+@task(name="join feature sources", **IO)
+def attach_feature_sources(
+    warehouse: Warehouse, batch: pa.Table, names: Sequence[str], start: date, end: date
+) -> tuple[pa.Table, dict[str, str]]:
+    return catalog.attach_sources(warehouse, batch, names, start, end)
+
+
+@task(name="record feature health", **IO)
+def record_feature_health(
+    warehouse: Warehouse,
+    slates: dict[date, pa.Table],
+    models: Sequence[tuple[str, str, tuple[str, ...]]],
+    run_ids: dict[date, str],
+    settings: Settings,
+) -> pa.Table | None:
+    rows = health.measure(warehouse, slates, models, run_ids, settings)
+    if rows is not None:
+        health.write_health(warehouse, rows)
+    return rows
 
 
 @task(name="read prop players", **IO)

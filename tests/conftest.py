@@ -19,6 +19,7 @@ os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 
 from shadowline.tasks.core.settings import apply_runtime_defaults  # noqa: E402
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.models.files import ModelSpec
 from shadowline.tasks.models.fitting import train_model
 from shadowline.tasks.resources import lend  # noqa: E402
@@ -193,7 +194,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("models")
     rows = training_rows()
     return {
-        kind: train_model(kind, rows, "v1_basic", out, f"{kind}_test").path for kind in FRAMEWORKS
+        kind: train_model(kind, rows, SHIPPED_SETS["v1_basic"], out, f"{kind}_test").path
+        for kind in FRAMEWORKS
     }
 
 

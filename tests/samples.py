@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
-from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.sets import SHIPPED_SETS
 
-V1 = FEATURE_SETS["v1_basic"]
+V1 = SHIPPED_SETS["v1_basic"]
 # The demo fixture's window (`shadowline demo --days 2`): opening night of the 2025-26 season and
 # the night after, every team's first game; its models trained on the 2024-25 season.
 DEMO_WINDOW = (date(2025, 10, 21), date(2025, 10, 22))

@@ -12,7 +12,7 @@ import pytest
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
-from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.warehouse import Warehouse
 from tests import prefect_api
 from tests.samples import DEMO_WINDOW
@@ -115,7 +115,7 @@ def test_bad_models_fail_alone_with_reasons_and_the_rest_land(
     # an xgboost model trained on v2_context registered as if it were v1_basic
     register(warehouse, "bad_features", "xgboost", model_path(warehouse, "xgboost_v2"), "v1_basic")
     # the right number of features, registered in another order than the file was trained on
-    shuffled = list(reversed(FEATURE_SETS["v1_basic"]))
+    shuffled = list(reversed(SHIPPED_SETS["v1_basic"]))
     register(
         warehouse,
         "bad_order",

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.features.store import build_features
 from shadowline.tasks.ingest.loading import load_rows
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
@@ -221,7 +221,7 @@ def test_a_repeated_row_loads_once_and_conflicting_offers_are_refused_in_plain_w
 
 def test_every_feature_set_is_a_list_of_feature_store_columns(warehouse: Warehouse) -> None:
     columns = set(warehouse.table_schema("nba_predictions.ml_feature_store").names)
-    for version, names in FEATURE_SETS.items():
+    for version, names in SHIPPED_SETS.items():
         assert set(names) <= columns, version
         assert len(set(names)) == len(names), version
 

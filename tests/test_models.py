@@ -9,12 +9,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.models.files import ModelError, ModelSpec, feature_matrix, load_model
 from shadowline.tasks.scoring.scorer import ModelScorer
 from tests.samples import training_rows
 
-V1 = FEATURE_SETS["v1_basic"]
+V1 = SHIPPED_SETS["v1_basic"]
 
 
 def spec_for(path: Path | str, kind: str = "catboost", **changes: object) -> ModelSpec:

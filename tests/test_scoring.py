@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.models.files import ModelError, ModelSpec
 from shadowline.tasks.resources import lend, scorers_for_run
 from shadowline.tasks.scoring.pool import ScorerPool
@@ -26,7 +26,7 @@ T = TypeVar("T")
 @pytest.fixture
 def slate() -> pa.Table:
     rows = training_rows(n_dates=1, seed=5)
-    extra = {n: pa.array(np.zeros(rows.num_rows)) for n in FEATURE_SETS["v2_context"]
+    extra = {n: pa.array(np.zeros(rows.num_rows)) for n in SHIPPED_SETS["v2_context"]
              if n not in rows.column_names}  # fmt: skip
     table = rows.append_column("player_lookup", pa.array([f"p{i}" for i in range(rows.num_rows)]))
     for name, column in extra.items():
@@ -63,7 +63,7 @@ def test_models_sharing_a_feature_set_share_one_object_store_copy(
     assert all(r.error is None and r.predictions.num_rows == slate.num_rows for r in results)
     # one float64 matrix of the feature set's columns, in order, shared by the three actors
     [matrix] = puts
-    assert matrix.shape == (slate.num_rows, len(FEATURE_SETS["v1_basic"]))
+    assert matrix.shape == (slate.num_rows, len(SHIPPED_SETS["v1_basic"]))
     assert np.array_equal(
         matrix[:, 0], slate["pts_avg_last_5"].to_numpy(zero_copy_only=False), equal_nan=True
     )

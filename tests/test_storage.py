@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shadowline.flows.cli import main
-from shadowline.tasks.features.sets import FEATURE_SETS
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.models.files import (
     ModelError,
     ModelSpec,
@@ -19,7 +19,7 @@ from shadowline.tasks.models.files import (
 from shadowline.tasks.models.storage import fetch, storage_client, upload
 from tests.samples import training_rows
 
-V1 = FEATURE_SETS["v1_basic"]
+V1 = SHIPPED_SETS["v1_basic"]
 
 
 @pytest.mark.parametrize("kind", ["catboost", "xgboost", "lightgbm"])

@@ -19,14 +19,20 @@ from shadowline.tasks.core.domains import (
     check_model_id,
 )
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.features.sets import FEATURE_SETS
 from shadowline.tasks.ingest.loading import RAW_TABLES
 from shadowline.tasks.models.files import MODEL_TYPES
 from shadowline.tasks.reporting.tables import FORMATS
 
 # Choices shown in --help and checked when parsing, from the one place each is defined.
 ModelType = Literal[MODEL_TYPES]  # type: ignore[valid-type]
-FeatureVersion = Literal[tuple(sorted(FEATURE_SETS))]  # type: ignore[valid-type]
+# Feature sets are data (nba_predictions.ml_feature_sets): the command checks the name there.
+FeatureVersion = Annotated[
+    str,
+    Parameter(
+        help="a feature set defined in nba_predictions.ml_feature_sets, e.g. v1_basic, "
+        "v2_context (`shadowline features list`)"
+    ),
+]
 RawTable = Literal[tuple(RAW_TABLES)]  # type: ignore[valid-type]
 Format = Annotated[Literal[FORMATS], Parameter(help="output format")]  # type: ignore[valid-type]
 

@@ -1,5 +1,5 @@
 """Commands that put models in the registry and change it: `train` and `registry ...` (list,
-add, enable, disable, promote, rollback, history, set-baseline)."""
+show, add, enable, disable, promote, rollback, history, set-baseline)."""
 
 from __future__ import annotations
 
@@ -194,6 +194,25 @@ def history(
     with open_warehouse(session.warehouse) as warehouse:
         table = audit_trail(warehouse, model_id)
     print_table(table, format)
+    return 0
+
+
+@registry_app.command
+def show(model_id: ModelId, /, *, session: Given) -> int:
+    """one model: its registry row, lineage (training window, rows, library, hyperparameters,
+    fingerprint of the training rows) and its audit history"""
+    from shadowline.tasks.registry.entries import describe, require_registered
+    from shadowline.tasks.registry.entries import history as audit_trail
+
+    with open_warehouse(session.warehouse) as warehouse:
+        require_registered(warehouse, model_id)
+        lines = describe(warehouse, model_id)
+        trail = audit_trail(warehouse, model_id)
+    for line in lines:
+        say(line)
+    say()
+    say(f"history ({trail.num_rows} changes, newest first):")
+    print_table(trail)
     return 0
 
 

@@ -2,7 +2,7 @@
 -- (unique key: game_date, player_lookup). Rows come from sql/features/feature_rows.sql.
 -- Point in time: a row for date D uses box scores strictly before D, plus D's own pre-game facts
 -- (prop lines, injury report). Feature sets (feature_version) are ordered subsets of the
--- feature columns, defined in tasks/features.py.
+-- feature columns, defined in nba_predictions.ml_feature_sets.
 create table if not exists nba_predictions.ml_feature_store (
   game_date date not null,
   player_lookup string not null,

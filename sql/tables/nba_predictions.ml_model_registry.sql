@@ -19,6 +19,14 @@ create table if not exists nba_predictions.ml_model_registry (
   created_at timestamp,
   created_by string,
   updated_at timestamp,
-  notes string
+  notes string,
+  -- lineage: what the model learned from (set by `shadowline train`; `registry add` records what
+  -- it can read from the file)
+  train_first_game_date date,
+  train_last_game_date date,
+  train_rows int64,  -- rows it was fitted on (held-out test rows not included)
+  library string,  -- the library and its version, e.g. catboost 1.2.7
+  hyperparameters string,  -- JSON
+  training_fingerprint string  -- sha256 of the training rows (keys, features, actual points)
 )
 options (description = 'Models available for experiments: framework, file, feature set, flags');

@@ -66,6 +66,20 @@ class Settings(BaseSettings):
         description="The promotion gate counts backfilled and late-rerun rows too, not only "
         "rows scored live (by their game's line cutoff); the verdict says which it counted.",
     )
+    health_min_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="A run warns when a feature has a value on less than this share of the "
+        "model's training rows' share (0.6: 99% in training, under 59.4% today); 0 = never.",
+    )
+    health_max_psi: float | None = Field(
+        None,
+        gt=0,
+        description="A run warns when a feature's PSI against the model's training deciles "
+        "exceeds this (e.g. 0.5); unset = drift is recorded and shown, never warned (a day's "
+        "slate moves schedule features such as rest_days far from a season's worth of rows).",
+    )
     min_points: float = Field(0.0, ge=0, description="Predictions are clamped to at least this.")
     max_points: float = Field(70.0, gt=0, le=120, description="...and to at most this.")
     actor_cpus: float = Field(

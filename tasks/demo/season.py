@@ -6,7 +6,7 @@ arguments always give identical tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,7 +15,7 @@ import pyarrow as pa
 from shadowline.tasks.demo.box_scores import box_scores
 from shadowline.tasks.demo.identity import book_names
 from shadowline.tasks.demo.league import availability, league, rosters
-from shadowline.tasks.demo.market import market
+from shadowline.tasks.demo.market import Props, market
 from shadowline.tasks.demo.names import TEAMS
 from shadowline.tasks.demo.schedule import (
     DEFAULT_SEASON_END,
@@ -34,6 +34,11 @@ from shadowline.tasks.demo.tables import (
 
 # The demo: last season and this one, so a model trains on one and the demo window opens the next.
 DEMO_SEASONS = ((date(2024, 10, 22), date(2025, 4, 13)), (DEFAULT_SEASON_START, DEFAULT_SEASON_END))
+# On this game day of the last season (1 = opening night) the odds feed fails part-way: lines
+# for only OUTAGE_KEEP of the players reach the table, so betting_line's coverage falls as the
+# seed team's vegas_line once did, and feature health has a true episode to find.
+OUTAGE_GAME_DAY = 5
+OUTAGE_KEEP = 0.35
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ def generate_seasons(
     epoch = first.toordinal() - date(1970, 1, 1).toordinal()
     tipoff = tipoffs(r_names, g_day, g_home, abbrs, first)
     props = market(r_mkt, lg, tg, rows, tipoff[tg.game] - (tg.day + epoch) * 86_400)
+    if len(seasons) > 1:
+        props = _feed_outage(np.random.default_rng([seed, OUTAGE_GAME_DAY]), props, g_day, spans)
     dates = [first + timedelta(days=int(d)) for d in g_day]
     game_ids = np.array(
         [
@@ -123,6 +130,20 @@ def generate_seasons(
         injury_report=injury_table(lg, tg, rows, abbrs, epoch),
         player_aliases=aliases_table(spelled.aliases),
     )
+
+
+def _feed_outage(
+    rng: np.random.Generator, props: Props, g_day: np.ndarray, spans: list[tuple[int, int]]
+) -> Props:
+    """The props without most players' lines on the last season's OUTAGE_GAME_DAY (its own
+    generator: the rest of the season is what it would be without the outage)."""
+    days = np.unique(g_day[g_day >= spans[-1][0]])
+    if days.size < OUTAGE_GAME_DAY:
+        return props
+    players = np.unique(props.player)
+    lost = players[rng.random(players.size) >= OUTAGE_KEEP]
+    drop = (props.day == days[OUTAGE_GAME_DAY - 1]) & np.isin(props.player, lost)
+    return Props(**{f.name: getattr(props, f.name)[~drop] for f in fields(Props)})
 
 
 def _season_label(day: date) -> str:

@@ -1,6 +1,8 @@
-"""Feature sets: each `feature_version` is an ordered list of columns of
-`nba_predictions.ml_feature_store`; a model trained on a version expects exactly those columns in
-that order. This mapping is the one place where feature sets are defined.
+"""Feature sets: each `feature_version` is an ordered list of feature columns; a model trained on
+a version expects exactly those columns in that order. The sets live in the warehouse
+(`nba_predictions.ml_feature_sets`, `tasks/features/catalog.py`); the two shadowline ships are
+below, seeded into that table by `sql/migrations/007_feature_sets_and_lineage.sql` (a test keeps
+the two the same).
 
 Scoring actors import this module: it needs pyarrow and the errors, nothing more.
 """
@@ -11,7 +13,7 @@ import pyarrow as pa
 
 from shadowline.tasks.core.errors import ShadowlineError
 
-FEATURE_SETS: dict[str, tuple[str, ...]] = {
+SHIPPED_SETS: dict[str, tuple[str, ...]] = {
     # Rolling scoring and minutes: what a 5-game average knows, and a little more.
     "v1_basic": (
         "pts_avg_last_5",
@@ -45,19 +47,16 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
 
 
 class FeatureSetError(ShadowlineError):
-    """A feature_version that is not defined."""
+    """A feature_version that is not defined, or feature names no table holds."""
 
 
-def feature_names(feature_version: str) -> tuple[str, ...]:
-    """The ordered feature columns of `feature_version`."""
-    try:
-        return FEATURE_SETS[feature_version]
-    except KeyError:
-        known = ", ".join(sorted(FEATURE_SETS))
-        raise FeatureSetError(
-            f"unknown feature_version {feature_version!r}: known versions are {known} "
-            "(defined in tasks/features/sets.py FEATURE_SETS)"
-        ) from None
+def undefined(feature_version: str, known: list[str] | None = None) -> FeatureSetError:
+    listed = f"defined sets are {', '.join(known)}; " if known else ""
+    return FeatureSetError(
+        f"unknown feature_version {feature_version!r}: {listed}define it with "
+        f"`shadowline features define {feature_version} --columns a,b,c` or an INSERT into "
+        "nba_predictions.ml_feature_sets (`shadowline features list` shows the sets)"
+    )
 
 
 def project(batch: pa.Table, names: tuple[str, ...]) -> pa.Table:
@@ -65,8 +64,9 @@ def project(batch: pa.Table, names: tuple[str, ...]) -> pa.Table:
     missing = [n for n in names if n not in batch.column_names]
     if missing:
         raise FeatureSetError(
-            f"the feature store has no column(s) {', '.join(missing)}; "
-            "check the model's feature_names in the registry"
+            f"no feature column(s) {', '.join(missing)} in nba_predictions.ml_feature_store "
+            "or a registered feature source: register the table that holds them "
+            "(`shadowline features source add`) or fix the set's feature_names"
         )
     columns = [batch["player_lookup"]] + [batch[n].cast(pa.float64()) for n in names]
     return pa.table(columns, names=["player_lookup", *names])

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from shadowline.tasks.core.errors import ShadowlineError, first_line
-from shadowline.tasks.features.sets import FeatureSetError, feature_names
+from shadowline.tasks.features.sets import SHIPPED_SETS, FeatureSetError, undefined
 
 SUFFIXES = {"catboost": (".cbm",), "xgboost": (".json", ".ubj"), "lightgbm": (".txt",)}
 MODEL_TYPES = tuple(SUFFIXES)
@@ -49,8 +49,12 @@ class ModelSpec:
     model_root: str | None = None
 
     def expected_features(self) -> tuple[str, ...]:
-        """The registry's feature names if it has them, else those of its feature_version."""
-        return self.feature_names or feature_names(self.feature_version)
+        """The feature names the registry reader resolved (the registry row's, else its
+        feature_version's in nba_predictions.ml_feature_sets), else a shipped set's."""
+        names = self.feature_names or SHIPPED_SETS.get(self.feature_version)
+        if not names:
+            raise undefined(self.feature_version)
+        return names
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ native format (the file `files.load_model` opens)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from shadowline.tasks.core.domains import check_model_id
-from shadowline.tasks.features.sets import feature_names
 from shadowline.tasks.models.files import (
     MODEL_TYPES,
     SUFFIXES,
@@ -31,6 +31,8 @@ class TrainedModel:
     test_rows: int
     feature_names: tuple[str, ...]
     empty_features: tuple[str, ...] = ()  # NULL on every training row: the model ignores them
+    library: str = ""  # e.g. "catboost 1.2.7"
+    hyperparameters: dict[str, object] = field(default_factory=dict)
 
 
 def empty_features(rows: pa.Table, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -41,7 +43,7 @@ def empty_features(rows: pa.Table, names: tuple[str, ...]) -> tuple[str, ...]:
 def train_model(
     model_type: str,
     rows: pa.Table,
-    feature_version: str,
+    names: tuple[str, ...],
     out_dir: Path,
     model_id: str,
     seed: int = 0,
@@ -52,7 +54,6 @@ def train_model(
     check_model_id(model_id)
     if model_type not in SUFFIXES:
         raise ModelError(f"unknown model type {model_type!r}; use one of {', '.join(MODEL_TYPES)}")
-    names = feature_names(feature_version)
     dates = sorted(set(rows["game_date"].to_pylist()))
     if len(dates) < 10:
         raise ModelError(
@@ -78,8 +79,35 @@ def train_model(
         partial.unlink(missing_ok=True)
     return TrainedModel(
         path, sha256, test_mae, int((~is_test).sum()), int(is_test.sum()), names,
-        empty_features(rows, names),
+        empty_features(rows, names), f"{model_type} {version(model_type)}",
+        {**HYPERPARAMETERS[model_type], "seed": seed},
     )  # fmt: skip
+
+
+# What each library is fitted with (besides threads, seed and logging), recorded in the registry.
+HYPERPARAMETERS: dict[str, dict[str, object]] = {
+    "catboost": {"iterations": 400, "learning_rate": 0.05, "depth": 6, "loss_function": "RMSE"},
+    "xgboost": {
+        "objective": "reg:squarederror",
+        "eta": 0.05,
+        "max_depth": 5,
+        "subsample": 0.8,
+        "colsample_bytree": 0.8,
+        "min_child_weight": 20,
+        "num_boost_round": 400,
+    },
+    "lightgbm": {
+        "objective": "regression",
+        "learning_rate": 0.05,
+        "num_leaves": 31,
+        "min_data_in_leaf": 50,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "deterministic": True,
+        "num_boost_round": 400,
+    },
+}
 
 
 def _train_catboost(
@@ -87,15 +115,9 @@ def _train_catboost(
 ) -> Predict:
     from catboost import CatBoostRegressor, Pool
 
+    settings = HYPERPARAMETERS["catboost"]
     model = CatBoostRegressor(
-        iterations=400,
-        learning_rate=0.05,
-        depth=6,
-        loss_function="RMSE",
-        random_seed=seed,
-        verbose=False,
-        thread_count=2,
-        allow_writing_files=False,
+        **settings, random_seed=seed, verbose=False, thread_count=2, allow_writing_files=False
     )
     model.fit(Pool(x, y, feature_names=list(names)))
     model.save_model(str(path), format="cbm")
@@ -107,17 +129,9 @@ def _train_xgboost(
 ) -> Predict:
     import xgboost as xgb
 
-    params = {
-        "objective": "reg:squarederror",
-        "eta": 0.05,
-        "max_depth": 5,
-        "subsample": 0.8,
-        "colsample_bytree": 0.8,
-        "min_child_weight": 20,
-        "nthread": 2,
-        "seed": seed,
-    }
-    booster = xgb.train(params, xgb.DMatrix(x, y, feature_names=list(names)), 400)
+    params = {**HYPERPARAMETERS["xgboost"], "nthread": 2, "seed": seed}
+    rounds = params.pop("num_boost_round")
+    booster = xgb.train(params, xgb.DMatrix(x, y, feature_names=list(names)), rounds)
     booster.save_model(str(path))
     return booster.inplace_predict
 
@@ -127,20 +141,9 @@ def _train_lightgbm(
 ) -> Predict:
     import lightgbm as lgb
 
-    params = {
-        "objective": "regression",
-        "learning_rate": 0.05,
-        "num_leaves": 31,
-        "min_data_in_leaf": 50,
-        "feature_fraction": 0.8,
-        "bagging_fraction": 0.8,
-        "bagging_freq": 1,
-        "num_threads": 2,
-        "seed": seed,
-        "deterministic": True,
-        "verbose": -1,
-    }
-    booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(names)), 400)
+    params = {**HYPERPARAMETERS["lightgbm"], "num_threads": 2, "seed": seed, "verbose": -1}
+    rounds = params.pop("num_boost_round")
+    booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(names)), rounds)
     booster.save_model(str(path))
     return booster.predict
 

@@ -16,7 +16,9 @@ import pyarrow as pa
 from shadowline.tasks.core.domains import check_model_id
 from shadowline.tasks.core.errors import ShadowlineError
 from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.features.catalog import feature_sets
 from shadowline.tasks.models.files import ModelSpec, model_root
+from shadowline.tasks.models.lineage import Lineage
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 REGISTRY = "nba_predictions.ml_model_registry"
@@ -70,6 +72,8 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
             raise RegistryError(_unknown(warehouse, model_id))
         rows += found
     root = str(model_root(Settings().model_root))
+    # a row added by INSERT names only its feature_version: its names are that set's
+    sets = feature_sets(warehouse) if any(not r["feature_names"] for r in rows) else {}
     return [
         RegisteredModel(
             ModelSpec(
@@ -78,7 +82,7 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
                 model_path=row["model_path"],
                 feature_version=row["feature_version"],
                 feature_count=row["feature_count"],
-                feature_names=tuple(row["feature_names"] or ()),
+                feature_names=tuple(row["feature_names"] or sets.get(row["feature_version"]) or ()),
                 model_sha256=row["model_sha256"],
                 model_root=root,
             ),
@@ -99,6 +103,39 @@ def history(warehouse: Warehouse, model_id: str | None = None) -> pa.Table:
     """The audit trail, newest first: every change of `model_id` (None: of every model) and
     every promotion that replaced it."""
     return warehouse.query(sql_text("registry/history"), {"model_id": model_id or ""})
+
+
+def describe(warehouse: Warehouse, model_id: str) -> list[str]:
+    """A registered model as `registry show` prints it: what it is, then its lineage."""
+    import json
+
+    [row] = warehouse.query(sql_text("registry/show"), {"model_id": model_id}).to_pylist()
+    flags = [f for f in ("enabled", "is_production", "is_baseline") if row[f]] or ["disabled"]
+    names = row["feature_names"] or []
+    test_mae = f"{row['test_mae']:.3f}" if row["test_mae"] is not None else "not recorded"
+    lines = [
+        f"{row['model_id']}  ({row['model_name'] or row['model_id']}; {', '.join(flags)})",
+        f"  type        {row['model_type']}  file {row['model_path']}",
+        f"  sha256      {row['model_sha256'] or 'not recorded'}",
+        f"  features    {row['feature_version']} ({len(names)}): {', '.join(names)}",
+        f"  test MAE    {test_mae}",
+        f"  registered  {row['created_at']} by {row['created_by'] or 'unknown'}"
+        + (f", updated {row['updated_at']}" if row["updated_at"] else ""),
+    ]
+    if row["notes"]:
+        lines.append(f"  notes       {row['notes']}")
+    lines.append("lineage:")
+    first, last = row["train_first_game_date"], row["train_last_game_date"]
+    unknown = "not recorded (added from a file or by INSERT)"
+    lines.append(f"  trained on  {f'{first} .. {last}' if first else unknown}")
+    if row["train_rows"] is not None:
+        lines.append(f"  rows        {row['train_rows']:,} (held-out test rows not included)")
+    lines.append(f"  library     {row['library'] or 'not recorded'}")
+    params = json.loads(row["hyperparameters"]) if row["hyperparameters"] else None
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(params.items())) if params else None
+    lines.append(f"  parameters  {shown or 'not recorded'}")
+    lines.append(f"  fingerprint {row['training_fingerprint'] or 'not recorded'}")
+    return lines
 
 
 def _unknown(warehouse: Warehouse, model_id: str) -> str:
@@ -149,6 +186,7 @@ def register_model(
     model_format: str | None = None,
     test_mae: float | None = None,
     notes: str | None = None,
+    lineage: Lineage | None = None,
 ) -> None:
     """Add `spec` to the registry (enabled), or update the file and metadata of a model with the
     same id, keeping its flags."""
@@ -169,5 +207,6 @@ def register_model(
             "test_mae": test_mae,
             "notes": notes,
             "changed_by": actor(),
+            **(lineage or Lineage()).params(),
         },
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import pyarrow as pa
+
 from shadowline.tasks.core.domains import check_model_id
-from shadowline.tasks.features.sets import feature_names
+from shadowline.tasks.features.catalog import attach_sources, resolve_feature_set, unscorable
+from shadowline.tasks.features.health import profile_rows, write_profile
+from shadowline.tasks.features.sets import FeatureSetError
 from shadowline.tasks.features.store import read_training_rows
 from shadowline.tasks.models.check import check_in_subprocess
 from shadowline.tasks.models.files import (
@@ -17,6 +21,7 @@ from shadowline.tasks.models.files import (
     sha256_of,
 )
 from shadowline.tasks.models.fitting import TrainedModel, empty_features, train_model
+from shadowline.tasks.models.lineage import Lineage, fingerprint, from_file, window
 from shadowline.tasks.registry.entries import register_model
 from shadowline.tasks.warehouse import Warehouse
 
@@ -38,13 +43,8 @@ def train(
 
     A feature with no value on any training row teaches the model nothing: the result lists
     it (`empty_features`), and `require_features` refuses to train instead."""
-    rows = read_training_rows(warehouse, train_end)
-    if rows.num_rows == 0:
-        raise ModelError(
-            f"no training rows before {train_end}: load box scores and build features first "
-            "(`shadowline features build`), or run `shadowline demo`"
-        )
-    empty = empty_features(rows, feature_names(feature_version))
+    names, rows = training_rows(warehouse, feature_version, train_end)
+    empty = empty_features(rows, names)
     if empty and require_features:
         raise ModelError(
             f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty in all "
@@ -52,8 +52,9 @@ def train(
             "data behind it (e.g. prop lines for betting_line) and build features, or train "
             "without --require-features"
         )
-    trained = train_model(model_type, rows, feature_version, models_dir, model_id, seed)
+    trained = train_model(model_type, rows, names, models_dir, model_id, seed)
     if register:
+        first, last = window(rows)
         register_model(
             warehouse,
             ModelSpec(
@@ -61,6 +62,7 @@ def train(
                 model_type=model_type,
                 model_path=registry_path(trained.path, model_root),
                 feature_version=feature_version,
+                feature_names=names,
                 model_sha256=trained.sha256,
             ),
             model_name=f"{model_type} on {feature_version}",
@@ -68,8 +70,41 @@ def train(
             model_format=SUFFIXES[model_type][0].lstrip("."),
             test_mae=trained.test_mae,
             notes=f"trained by shadowline on {trained.train_rows} rows before {train_end}",
+            lineage=Lineage(
+                first,
+                last,
+                trained.train_rows,
+                trained.library,
+                trained.hyperparameters,
+                fingerprint(rows, names),
+            ),  # fmt: skip
         )
+        write_profile(warehouse, profile_rows(model_id, names, rows, "training rows"))
     return trained
+
+
+def training_rows(
+    warehouse: Warehouse, feature_version: str, train_end: date
+) -> tuple[tuple[str, ...], pa.Table]:
+    """A feature set's names and its training rows before `train_end` (feature-store rows of
+    players who played, with their feature-source columns and `actual_points`)."""
+    try:
+        names = resolve_feature_set(warehouse, feature_version)
+    except FeatureSetError as error:
+        raise ModelError(str(error)) from None
+    rows = read_training_rows(warehouse, train_end)
+    if rows.num_rows == 0:
+        raise ModelError(
+            f"no training rows before {train_end}: load box scores and build features first "
+            "(`shadowline features build`), or run `shadowline demo`"
+        )
+    first, _ = window(rows)
+    assert first is not None
+    rows, problems = attach_sources(warehouse, rows, names, first, train_end - timedelta(days=1))
+    why = unscorable(names, rows, problems)
+    if why:
+        raise ModelError(f"cannot train on feature_version {feature_version!r}: {why}")
+    return names, rows
 
 
 def register_file(
@@ -88,7 +123,11 @@ def register_file(
     """Check that a model file loads and fits its feature set, upload it if asked, and register
     it with its sha256; the registered model_path. Nothing is uploaded or written for a bad file."""
     check_model_id(model_id)
-    local = ModelSpec(model_id, model_type, str(path.resolve()), feature_version)
+    try:
+        names = resolve_feature_set(warehouse, feature_version)
+    except FeatureSetError as error:
+        raise ModelError(str(error)) from None
+    local = ModelSpec(model_id, model_type, str(path.resolve()), feature_version, None, names)
     # in a process of its own: a library that aborts on a corrupt file cannot take this one down
     check_in_subprocess(local)  # raises ModelError naming what is wrong
     model_path = registry_path(path, model_root)
@@ -98,11 +137,12 @@ def register_file(
         model_path = upload(path, upload_to)
     register_model(
         warehouse,
-        ModelSpec(model_id, model_type, model_path, feature_version, model_sha256=sha256_of(path)),
+        ModelSpec(model_id, model_type, model_path, feature_version, None, names, sha256_of(path)),
         model_name=model_name,
         model_version=feature_version,
         model_format=path.suffix.lstrip("."),
         test_mae=test_mae,
         notes=notes,
+        lineage=from_file(path, model_type),
     )
     return model_path
