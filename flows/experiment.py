@@ -19,9 +19,9 @@ from prefect.runtime import flow_run
 
 from shadowline.tasks.core.domains import check_min_edge
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.features.catalog import unscorable
+from shadowline.tasks.features.catalog import feature_sets, unscorable
 from shadowline.tasks.features.health import health_warnings
-from shadowline.tasks.features.sets import FeatureSetError
+from shadowline.tasks.features.sets import FeatureSetError, undefined
 from shadowline.tasks.features.slate import Slate, make_slate
 from shadowline.tasks.flow_tasks import (
     attach_feature_sources,
@@ -202,6 +202,7 @@ def run_dates(
     registered = read_models(warehouse, list(models))
     names = [n for m in registered for n in _names(m.spec)]
     batch, problems = attach_feature_sources(warehouse, batch, names, first, last)
+    problems.update(_undefined_sets(warehouse, registered))
     props = read_prop_players(warehouse, first, last)
     scored = _make_slates(summaries, batch, props, registered, logger)
     if not scored:
@@ -214,9 +215,16 @@ def run_dates(
         _write_predictions(warehouse, scored, rows, first, last, regrade)
     _write_run_log(warehouse, scored, started)
     _record_health(warehouse, scored, registered, logger, single)
-    if len(days) == 1:
+    if single:
         logger.info("wrote %d predictions for %s", scored[0].rows_written, first)
     return summaries
+
+
+def _undefined_sets(warehouse: Warehouse, registered: list[RegisteredModel]) -> dict[str, str]:
+    """Why each model whose feature_version no set defines cannot run, keyed `model:<id>`."""
+    lacking = [m.spec for m in registered if not _names(m.spec)]
+    known = sorted(feature_sets(warehouse)) if lacking else []
+    return {f"model:{s.model_id}": str(undefined(s.feature_version, known)) for s in lacking}
 
 
 def _names(spec: ModelSpec) -> tuple[str, ...]:
@@ -316,7 +324,8 @@ def _score_slates(
     slate = pa.concat_tables([s.slate.rows for s in scored])  # type: ignore[union-attr]
     # A model whose features no table holds (or whose source broke its contract) fails alone.
     for spec in list(specs):
-        why = unscorable(_names(spec), slate, problems) if _names(spec) else None
+        names = _names(spec)
+        why = unscorable(names, slate, problems) if names else problems[f"model:{spec.model_id}"]
         if why:
             refused.append(ScoreResult(spec.model_id, None, why, 0.0))
             specs.remove(spec)
@@ -363,23 +372,10 @@ def _write_run_log(
 ) -> None:
     """One run-log row per model and date, all in one write."""
     finished = datetime.now(UTC)
-    write_run_log(
-        warehouse,
-        pa.concat_tables(
-            [
-                run_log_rows(
-                    s.outcomes,
-                    run_id=s.run_id,
-                    flow_run_id=flow_run.id,
-                    game_date=s.game_date,
-                    slate=s.slate,
-                    started_at=started,
-                    finished_at=finished,
-                )  # fmt: skip
-                for s in scored
-            ]
-        ),
-    )
+    at = {"flow_run_id": flow_run.id, "started_at": started, "finished_at": finished}
+    logs = [run_log_rows(s.outcomes, run_id=s.run_id, game_date=s.game_date, slate=s.slate, **at)
+            for s in scored]  # fmt: skip
+    write_run_log(warehouse, pa.concat_tables(logs))
 
 
 def _on(table: pa.Table, day: date) -> pa.Table:

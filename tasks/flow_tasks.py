@@ -31,6 +31,7 @@ from shadowline.tasks.features import store as features
 from shadowline.tasks.grading import grade as grading
 from shadowline.tasks.models.files import ModelSpec
 from shadowline.tasks.registry import entries as registry
+from shadowline.tasks.registry import training
 from shadowline.tasks.reporting import plots
 from shadowline.tasks.scoring import predictions
 from shadowline.tasks.scoring.pool import ScorerPool
@@ -87,6 +88,7 @@ def record_feature_health(
     run_ids: dict[date, str],
     settings: Settings,
 ) -> pa.Table | None:
+    training.profile_missing(warehouse, models, min(slates))
     rows = health.measure(warehouse, slates, models, run_ids, settings)
     if rows is not None:
         health.write_health(warehouse, rows)

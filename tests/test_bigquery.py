@@ -216,6 +216,60 @@ def _agree(
     monkeypatch.setattr(BigQueryWarehouse, "_job", real_job)
     assert day_rows() == before
 
+    _a_team_table_feeds_a_model(duck, bq, bigquery_url)
+
+
+def _a_team_table_feeds_a_model(duck: Warehouse, bq: Warehouse, bigquery_url: str) -> None:
+    """A team's own table, registered as a feature source on each backend, feeds a model
+    trained on a set naming its column: the same predictions on both."""
+    import tempfile
+    from pathlib import Path
+
+    from shadowline.flows.experiment import experiment
+    from shadowline.tasks.features.catalog import define_feature_set, register_source
+    from shadowline.tasks.features.sets import SHIPPED_SETS
+    from shadowline.tasks.registry.entries import read_models, register_model
+    from shadowline.tasks.registry.training import train
+
+    team = "team_features.injury_context"
+    rows = duck.query(
+        "select player_lookup, game_date, coalesce(teammates_out, 0) * 1.5 as injury_load, "
+        "timestamp_sub(line_cutoff_at, interval 1 hour) as computed_at "
+        "from nba_predictions.ml_feature_store"
+    )
+    in_window = pc.greater_equal(rows["game_date"], pa.scalar(WINDOW[0], pa.date32()))
+    for warehouse in (duck, bq):
+        warehouse.execute("create schema if not exists team_features")
+        warehouse.execute(
+            f"create table if not exists {team} (player_lookup string not null, "
+            "game_date date not null, injury_load float64, computed_at timestamp)"
+        )
+        warehouse.write(team, rows if warehouse is duck else rows.filter(in_window))
+        register_source(warehouse, "team_injuries", team, as_of_column="computed_at")
+        define_feature_set(warehouse, "v9_36features", (*SHIPPED_SETS["v1_basic"], "injury_load"))
+    with tempfile.TemporaryDirectory() as models:
+        train(duck, model_type="xgboost", feature_version="v9_36features",
+              train_end=WINDOW[0], model_id="xgboost_v9", models_dir=Path(models),
+              register=True)  # fmt: skip
+        [model] = read_models(duck, ["xgboost_v9"])
+        register_model(bq, model.spec)
+        for url in (duck.url, bigquery_url):
+            experiment(game_date=WINDOW[-1], models=["xgboost_v9"], warehouse=url)
+    sql = (
+        "select player_lookup, predicted_points, recommendation "
+        "from nba_predictions.ml_model_predictions where model_id = 'xgboost_v9'"
+    )
+    on_duck, on_bq = (comparable(w, sql, ["player_lookup"]) for w in (duck, bq))
+    assert len(on_duck) > 100
+    assert_same_rows(on_duck, on_bq, "a model fed by a feature source")
+    health = (
+        "select feature_name, non_null_share from nba_predictions.v_ml_feature_health "
+        "where model_id = 'xgboost_v9'"
+    )
+    assert {r["feature_name"]: r["non_null_share"] for r in bq.query(health).to_pylist()}[
+        "injury_load"
+    ] == 1.0
+
 
 def test_each_tables_arrow_schema_is_the_table_bigquery_creates(bigquery_url: str) -> None:
     from shadowline.tasks.warehouse.schemas import arrow_schema, table_names

@@ -11,11 +11,14 @@ import pytest
 from matplotlib.image import imread
 
 from shadowline.flows.cli import main
+from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.reporting import plots
 from shadowline.tasks.warehouse import open_warehouse
 from tests import prefect_api
 
-PLOTS = ("cumulative_mae.png", "bet_accuracy.png", "monitor.png", "errors.png")
+PLOTS = (
+    "cumulative_mae.png", "bet_accuracy.png", "monitor.png", "errors.png", "feature_health.png"
+)  # fmt: skip
 
 
 def graded(url: str) -> tuple[set[str], str, list[date]]:
@@ -47,7 +50,9 @@ def test_report_draws_one_series_per_graded_model_and_the_reference_apart(
         "bet_accuracy.png": "break-even at -110 (52.38%)",
         "monitor.png": f"production ({production})",
         "errors.png": None,
+        "feature_health.png": "SHADOWLINE_HEALTH_MIN_COVERAGE (0.6)",
     }
+    features = set(SHIPPED_SETS["v2_context"])
     markdown = (out / "report.md").read_text()
     printed = capsys.readouterr().out
     for plot in manifest["plots"]:
@@ -55,8 +60,11 @@ def test_report_draws_one_series_per_graded_model_and_the_reference_apart(
         height, width, _ = imread(png).shape
         assert (width, height) == (plot["width"], plot["height"]) == (1200, 600), png
         # the monitor draws each challenger against production, which is the reference line
-        expected = models - {production} if plot["file"] == "monitor.png" else models
-        assert sorted(plot["series"]) == sorted(expected), plot["file"]
+        if plot["file"] == "feature_health.png":  # one series per feature drawn
+            assert 0 < len(plot["series"]) <= 12 and set(plot["series"]) <= features
+        else:
+            expected = models - {production} if plot["file"] == "monitor.png" else models
+            assert sorted(plot["series"]) == sorted(expected), plot["file"]
         assert plot["reference"] == references[plot["file"]]
         assert plot["reference"] not in plot["series"]
         assert f"]({plot['file']})" in markdown

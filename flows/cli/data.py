@@ -49,7 +49,9 @@ def load(
     return 0
 
 
-features_app = app.command(App(name="features", help="feature store commands"))
+features_app = app.command(
+    App(name="features", help="the feature store, feature sets, team feature sources and health")
+)
 
 
 @features_app.command(name="build")

@@ -205,24 +205,9 @@ def measure(
     run_ids: dict[date, str],
     settings: Settings,
 ) -> pa.Table | None:
-    """Feature health of each (model_id, feature_version, names) on each date's slate. A model
-    without a stored profile (added from a file or by INSERT) gets one first, from the feature
-    rows before the earliest date measured."""
+    """Feature health of each (model_id, feature_version, names) on each date's slate, for the
+    models with a stored profile (`registry.training.profile_missing` makes the others one)."""
     profiles = read_profiles(warehouse, [m for m, _, _ in models])
-    first = min(slates)
-    for model_id, feature_version, names in models:
-        if model_id in profiles:
-            continue
-        from shadowline.tasks.core.errors import ShadowlineError
-        from shadowline.tasks.registry.training import training_rows
-
-        try:
-            _, rows = training_rows(warehouse, feature_version, first)
-        except ShadowlineError:
-            continue  # nothing to compare with: the run reports why the model cannot run
-        made = profile_rows(model_id, names, rows, f"feature rows before {first}")
-        write_profile(warehouse, made)
-        profiles[model_id] = read_profiles(warehouse, [model_id]).get(model_id, {})
     tables = [
         health_rows(day, model_id, version, slate, profiles[model_id], run_ids[day], settings)
         for day, slate in slates.items()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 
 from shadowline.tasks.core.domains import check_model_id
+from shadowline.tasks.core.errors import ShadowlineError
 from shadowline.tasks.features.catalog import attach_sources, resolve_feature_set, unscorable
-from shadowline.tasks.features.health import profile_rows, write_profile
+from shadowline.tasks.features.health import profile_rows, read_profiles, write_profile
 from shadowline.tasks.features.sets import FeatureSetError
 from shadowline.tasks.features.store import read_training_rows
 from shadowline.tasks.models.check import check_in_subprocess
@@ -54,33 +56,41 @@ def train(
         )
     trained = train_model(model_type, rows, names, models_dir, model_id, seed)
     if register:
-        first, last = window(rows)
-        register_model(
-            warehouse,
-            ModelSpec(
-                model_id=model_id,
-                model_type=model_type,
-                model_path=registry_path(trained.path, model_root),
-                feature_version=feature_version,
-                feature_names=names,
-                model_sha256=trained.sha256,
-            ),
-            model_name=f"{model_type} on {feature_version}",
-            model_version=feature_version,
-            model_format=SUFFIXES[model_type][0].lstrip("."),
-            test_mae=trained.test_mae,
-            notes=f"trained by shadowline on {trained.train_rows} rows before {train_end}",
-            lineage=Lineage(
-                first,
-                last,
-                trained.train_rows,
-                trained.library,
-                trained.hyperparameters,
-                fingerprint(rows, names),
-            ),  # fmt: skip
+        spec = ModelSpec(
+            model_id=model_id,
+            model_type=model_type,
+            model_path=registry_path(trained.path, model_root),
+            feature_version=feature_version,
+            feature_names=names,
+            model_sha256=trained.sha256,
         )
-        write_profile(warehouse, profile_rows(model_id, names, rows, "training rows"))
+        _register_trained(warehouse, spec, trained, rows, train_end)
     return trained
+
+
+def _register_trained(
+    warehouse: Warehouse, spec: ModelSpec, trained: TrainedModel, rows: pa.Table, train_end: date
+) -> None:
+    """The registry row of a model just trained, with its lineage and training profile."""
+    first, last = window(rows)
+    register_model(
+        warehouse,
+        spec,
+        model_name=f"{spec.model_type} on {spec.feature_version}",
+        model_version=spec.feature_version,
+        model_format=SUFFIXES[spec.model_type][0].lstrip("."),
+        test_mae=trained.test_mae,
+        notes=f"trained by shadowline on {trained.train_rows} rows before {train_end}",
+        lineage=Lineage(
+            first,
+            last,
+            trained.train_rows,
+            trained.library,
+            trained.hyperparameters,
+            fingerprint(rows, spec.feature_names),
+        ),  # fmt: skip
+    )
+    write_profile(warehouse, profile_rows(spec.model_id, spec.feature_names, rows, "training rows"))
 
 
 def training_rows(
@@ -105,6 +115,25 @@ def training_rows(
     if why:
         raise ModelError(f"cannot train on feature_version {feature_version!r}: {why}")
     return names, rows
+
+
+def profile_missing(
+    warehouse: Warehouse, models: Sequence[tuple[str, str, tuple[str, ...]]], first: date
+) -> None:
+    """Give each (model_id, feature_version, names) without a stored training profile (added
+    from a file or by INSERT) one, from the feature rows before `first`, the earliest date
+    measured."""
+    have = read_profiles(warehouse, [m for m, _, _ in models])
+    for model_id, feature_version, names in models:
+        if model_id in have:
+            continue
+        try:
+            _, rows = training_rows(warehouse, feature_version, first)
+        except ShadowlineError:
+            continue  # nothing to compare with: the run reports why the model cannot run
+        write_profile(
+            warehouse, profile_rows(model_id, names, rows, f"feature rows before {first}")
+        )
 
 
 def register_file(
