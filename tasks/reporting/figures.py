@@ -300,7 +300,8 @@ def _feature_health(rows: list[dict[str, Any]], settings: Settings) -> Drawn:
         coverage.text(0.5, 0.5, "no feature health recorded", ha="center",
                       transform=coverage.transAxes)  # fmt: skip
     for axes in (coverage, drift):
-        axes.legend(fontsize="x-small")
+        if axes.get_legend_handles_labels()[0]:  # an empty panel has nothing to name
+            axes.legend(fontsize="x-small")
     title = "Feature health: coverage and drift against each model's training rows"
     caption = (
         f"Left: the {SHOWN_FEATURES} features whose share of slate rows with a value fell "
