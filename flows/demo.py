@@ -8,14 +8,18 @@ window of game days that opens this season.
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+
+import pyarrow as pa
 
 from shadowline.flows.experiment import experiment
 from shadowline.flows.grading import grading
 from shadowline.tasks.core.settings import Settings
 from shadowline.tasks.demo import DEMO_SEASONS, generate_seasons
+from shadowline.tasks.demo.tables import NEWS_FEED
 from shadowline.tasks.evaluation.comparisons import compare_models
 from shadowline.tasks.evaluation.monitor import read_monitor
 from shadowline.tasks.evaluation.results import (
@@ -25,23 +29,32 @@ from shadowline.tasks.evaluation.results import (
     leaderboard_with_best_set,
     monitor_text,
 )
+from shadowline.tasks.features.catalog import define_feature_set, register_source
 from shadowline.tasks.features.store import build_features, game_days, schedule_bounds
 from shadowline.tasks.ingest.loading import load_rows
 from shadowline.tasks.ingest.players import matching
 from shadowline.tasks.registry.entries import set_baseline
 from shadowline.tasks.registry.promotion import promote
 from shadowline.tasks.registry.training import train
+from shadowline.tasks.reporting.tables import format_table
 from shadowline.tasks.resources import lend, scorers_for_run
-from shadowline.tasks.warehouse import Warehouse, open_warehouse
+from shadowline.tasks.warehouse import Warehouse, open_warehouse, sql_text
 
-# (model_id, model_type, feature_version): three frameworks, two feature sets.
+# (model_id, model_type, feature_version): three frameworks, three feature sets. The demo's
+# market is efficient but for one thing: the morning lines price a teammate newly ruled out only
+# later in the day. lightgbm_v3 alone reads that news (NEWS_SET); the others have no real edge.
+NEWS_SET = "v3_news"
+NEWS_FEATURE = "teammates_scratched_minutes"  # from the team's own feed, tables.NEWS_FEED
 DEMO_MODELS = (
     ("catboost_v1", "catboost", "v1_basic"),
     ("lightgbm_v1", "lightgbm", "v1_basic"),
     ("xgboost_v2", "xgboost", "v2_context"),
     ("catboost_v2", "catboost", "v2_context"),
+    ("lightgbm_v3", "lightgbm", NEWS_SET),
 )
 BASELINE, PRODUCTION = "catboost_v1", "catboost_v2"
+# The demo bets as a team would: OVER or UNDER only with 1.5+ points between prediction and line.
+DEMO_MIN_EDGE = 1.5
 WINDOW_START = DEMO_SEASONS[-1][0]  # opening night: every team's first game of the season
 
 
@@ -86,6 +99,7 @@ def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) 
             loaded = load_rows(warehouse, table, rows)
             if loaded.unmatched:
                 step.detail(loaded.unmatched.describe())
+        load_news_feed(warehouse, season.news_feed)
         step.detail(
             f"{season.schedule.num_rows:,} games, "
             f"{season.player_game_summary.num_rows:,} player-games, "
@@ -100,6 +114,14 @@ def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) 
         step.detail(f"{build_features(warehouse, first, last):,} player-game rows")
 
     with step(f"training {len(DEMO_MODELS)} models on games before {WINDOW_START}"):
+        define_feature_set(
+            warehouse,
+            NEWS_SET,
+            base="v2_context",
+            add=[NEWS_FEATURE],
+            description="v2_context and the team's news feed: minutes of teammates scratched late",
+            created_by="shadowline demo",
+        )
         for model_id, model_type, feature_version in DEMO_MODELS:
             trained = train(
                 warehouse,
@@ -117,9 +139,24 @@ def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) 
         step.detail(f"baseline {BASELINE}, production {PRODUCTION}")
 
 
+def load_news_feed(warehouse: Warehouse, rows: pa.Table) -> None:
+    """The team's own news feed, registered as a feature source as a team would."""
+    warehouse.execute(sql_text("features/demo_news_dataset"))
+    warehouse.execute(sql_text("features/demo_news_feed"))
+    warehouse.write(NEWS_FEED, rows, replace_by=("player_lookup", "game_date"))
+    register_source(
+        warehouse,
+        "team_news",
+        NEWS_FEED,
+        as_of_column="posted_at",
+        description="the team's reporters: teammates scratched late, before the official report",
+        created_by="shadowline demo",
+    )
+
+
 def _run_window(warehouse: Warehouse, window: list[date], step: _Steps) -> None:
     for number, game_day in enumerate(window, start=1):
-        ran = experiment(game_date=game_day, warehouse=warehouse.url)
+        ran = experiment(game_date=game_day, warehouse=warehouse.url, min_edge=DEMO_MIN_EDGE)
         graded = grading(game_date=game_day, warehouse=warehouse.url, report=number == len(window))
         if ran.failed or ran.note:
             for line in ran.lines(prefix="    "):
@@ -143,6 +180,22 @@ def _show(warehouse: Warehouse, say: Callable[[str], None]) -> None:
     table = head_to_head(warehouse, PRODUCTION, BASELINE)
     say(head_to_head_text(table, compare_models(warehouse, PRODUCTION, BASELINE)))
     say("")
+    say(
+        "Where the edge is: bets on players whose team's news feed had teammates of "
+        f"{NEWS_MINUTES:g}+ minutes scratched late (news), and the others"
+    )
+    table, truth = news_bets(warehouse)
+    say(format_table(table))
+    say(
+        textwrap.fill(
+            f"Rows with a line {truth}. edge: the mean of predicted - line; bet_accuracy with its "
+            "95% interval (bets taken as independent; break-even at -110 is 52.4%). The books' "
+            "noon lines price a late scratch only at the close; lightgbm_v3 alone reads the feed "
+            "and prices it.",
+            width=100,
+        )
+    )
+    say("")
     say("Daily monitor: each challenger against production (nba_predictions.ml_model_monitor)")
     say(monitor_text(read_monitor(warehouse)))
     say("")
@@ -151,6 +204,40 @@ def _show(warehouse: Warehouse, say: Callable[[str], None]) -> None:
     for feed in matching(warehouse):
         say(f"  {feed.describe()}")
     say("")
+
+
+NEWS_MINUTES = 15.0  # a starter's or a rotation player's minutes: news that moves a line
+
+
+def news_bets(warehouse: Warehouse, news_minutes: float = NEWS_MINUTES) -> tuple[pa.Table, str]:
+    """Each model on the rows with a line whose player's teammates were scratched late
+    (`news_minutes`+ minutes a game, by the team's feed) and on the others: its mean edge over
+    the line, and its bet accuracy with a 95% Wilson interval (bets taken as independent); and
+    what happened on those rows (the truth every model faced)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    rows = warehouse.query(sql_text("reports/demo_news_bets"), {"news_minutes": news_minutes})
+    out: dict[str, dict[str, object]] = {}
+    truth: dict[bool, tuple[int, int]] = {}
+    for r in rows.to_pylist():
+        side = "news" if r["news"] else "other"
+        row = out.setdefault(r["model_id"], {"model_id": r["model_id"]})
+        row[f"{side}_edge"] = round(r["mean_edge"], 2)
+        row[f"{side}_bets"] = r["bets"]
+        if r["bets"]:
+            low, high = proportion_confint(r["wins"], r["bets"], alpha=0.05, method="wilson")
+            row[f"{side}_bet_accuracy"] = f"{r['wins'] / r['bets']:.1%} ({low:.1%}-{high:.1%})"
+        truth[r["news"]] = (r["overs"], r["lined_rows"])
+    names = [f"{side}_{n}" for side in ("news", "other") for n in ("edge", "bets", "bet_accuracy")]
+    table = pa.Table.from_pylist(
+        [{n: row.get(n) for n in ["model_id", *names]} for row in out.values()]
+    )
+    said = [
+        f"{'with news' if news else 'without'}: the over won {overs / lined:.1%} of {lined:,}"
+        for news, (overs, lined) in sorted(truth.items(), reverse=True)
+        if lined
+    ]
+    return table, "; ".join(said)
 
 
 class _Steps:

@@ -211,7 +211,7 @@ def demo_file(
     prefect_server: None,
     start_local_ray: Callable[[], None],
 ) -> Path:
-    """A DuckDB file after `shadowline demo --days 2`: a season, features, four registered
+    """A DuckDB file after `shadowline demo --days 2`: a season, features, five registered
     models (baseline catboost_v1, production catboost_v2), two graded game days. Built once
     per run (the first process to need it builds it, under a lock, for the others); tests work
     on copies."""

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
+from shadowline.flows.demo import DEMO_MODELS
 from shadowline.tasks.features.sets import SHIPPED_SETS
 
 V1 = SHIPPED_SETS["v1_basic"]
@@ -14,6 +15,7 @@ V1 = SHIPPED_SETS["v1_basic"]
 # the night after, every team's first game; its models trained on the 2024-25 season.
 DEMO_WINDOW = (date(2025, 10, 21), date(2025, 10, 22))
 FRAMEWORKS = ("catboost", "xgboost", "lightgbm")
+DEMO_MODEL_IDS = frozenset(m for m, _, _ in DEMO_MODELS)  # the demo fixture's registered models
 
 
 def training_rows(n_dates: int = 20, players: int = 40, seed: int = 1) -> pa.Table:

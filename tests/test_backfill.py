@@ -17,6 +17,7 @@ import pytest
 from shadowline.flows.backfill import backfill
 from shadowline.flows.cli import main
 from shadowline.flows.grading import grading
+from shadowline.tasks.features.catalog import attach_sources
 from shadowline.tasks.features.slate import make_slate, read_prop_players
 from shadowline.tasks.features.store import read_feature_batch
 from shadowline.tasks.grading.grade import grade_predictions
@@ -27,11 +28,11 @@ from shadowline.tasks.scoring.predictions import collect_predictions, write_pred
 from shadowline.tasks.scoring.scorer import ModelScorer
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, is_transient, open_warehouse
 from tests import prefect_api
-from tests.samples import DEMO_WINDOW
+from tests.samples import DEMO_MODEL_IDS, DEMO_WINDOW
 
 pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
 WINDOW = DEMO_WINDOW  # the demo fixture's two graded game days
-MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
+MODELS = DEMO_MODEL_IDS
 # What a run, not the data, decides: ids and times of the run that wrote the row.
 RUN_COLUMNS = {"run_id", "prediction_time", "result_updated_at"}
 
@@ -57,9 +58,12 @@ def forget_window(warehouse: Warehouse, span: tuple[date, date] = WINDOW) -> Non
 
 
 def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(
-    demo_url: str, demo_warehouse: Warehouse
+    demo_url: str, demo_warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from shadowline.flows.demo import DEMO_MIN_EDGE
+
     warehouse = demo_warehouse
+    monkeypatch.setenv("SHADOWLINE_MIN_EDGE", str(DEMO_MIN_EDGE))  # as the demo bet
     day_by_day = rows(warehouse)  # the demo ran experiment + grading one day at a time
     assert any(r["bet_outcome"] is not None for r in day_by_day)  # graded, too
     forget_window(warehouse)
@@ -112,8 +116,11 @@ def test_a_season_backfilled_as_a_set_is_what_runs_date_by_date_give(
     forget_window(warehouse, span=season)
     specs = [m.spec for m in read_models(warehouse)]
     scorers = [ModelScorer(spec) for spec in specs]  # in this process: the reference
+    names = sorted({n for spec in specs for n in spec.expected_features()})
     for day in summary.dates:
-        slate = make_slate(read_feature_batch(warehouse, day), read_prop_players(warehouse, day))
+        batch = read_feature_batch(warehouse, day)
+        batch, _ = attach_sources(warehouse, batch, names, day, day)  # the team's news feed
+        slate = make_slate(batch, read_prop_players(warehouse, day))
         results = [scorer.score(slate.rows) for scorer in scorers]
         day_rows, _ = collect_predictions(
             results, specs, slate.rows, min_edge=0.0, run_ids={day: "ref"}, now=datetime.now(UTC)

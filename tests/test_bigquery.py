@@ -13,6 +13,7 @@ import pytest
 from shadowline.flows.cli import main
 from shadowline.tasks.warehouse import Warehouse, WarehouseError, open_warehouse
 from tests.samples import (
+    DEMO_MODEL_IDS,
     DEMO_WINDOW,
     SEED_DAILY,
     SEED_HEAD_TO_HEAD,
@@ -107,9 +108,11 @@ def test_duckdb_and_bigquery_agree_row_for_row(
 def _agree(
     duck: Warehouse, bq: Warehouse, bigquery_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from shadowline.flows.demo import DEMO_MIN_EDGE, NEWS_FEATURE, NEWS_SET, load_news_feed
     from shadowline.flows.experiment import experiment
     from shadowline.flows.grading import grading
     from shadowline.tasks.demo import generate_seasons
+    from shadowline.tasks.features.catalog import define_feature_set
     from shadowline.tasks.features.store import build_features
     from shadowline.tasks.ingest.loading import load_rows
     from shadowline.tasks.ingest.players import FEEDS
@@ -118,7 +121,8 @@ def _agree(
 
     # what the window's features read: box scores up to its end (last season's too), and the
     # feeds (lines, injury reports) of its days
-    for table, rows in generate_seasons().tables().items():
+    season = generate_seasons()
+    for table, rows in season.tables().items():
         if "game_date" in rows.column_names:
             days = rows["game_date"]
             keep = pc.less_equal(days, WINDOW[-1])
@@ -127,12 +131,17 @@ def _agree(
             rows = rows.filter(keep)
         load_rows(bq, table, rows)
     build_features(bq, WINDOW[0], WINDOW[-1])
+    # the team's news feed as the demo loads it, and the set its news model was trained on
+    load_news_feed(
+        bq, season.news_feed.filter(pc.less_equal(season.news_feed["game_date"], WINDOW[-1]))
+    )
+    define_feature_set(bq, NEWS_SET, base="v2_context", add=[NEWS_FEATURE])
     for model in read_models(duck):
         register_model(bq, model.spec)
     set_baseline(bq, "catboost_v1")
     promote(bq, "catboost_v2")
     for game_day in WINDOW:
-        experiment(game_date=game_day, warehouse=bigquery_url)
+        experiment(game_date=game_day, warehouse=bigquery_url, min_edge=DEMO_MIN_EDGE)
         grading(game_date=game_day, warehouse=bigquery_url)
 
     window = f"game_date between '{WINDOW[0]}' and '{WINDOW[-1]}'"
@@ -165,7 +174,7 @@ def _agree(
         k: v for k, v in on_bq.items() if k not in numbers
     }
     assert on_duck["game_days"] == len(WINDOW)
-    models = ["catboost_v1", "catboost_v2", "lightgbm_v1", "xgboost_v2"]
+    models = sorted(DEMO_MODEL_IDS)
     assert best_set(duck, models) == best_set(bq, models)
 
     # The promotion gate reads the same evidence on both; a forced promotion and a rollback

@@ -14,6 +14,7 @@ import pytest
 from shadowline.flows.cli import main
 from shadowline.tasks.warehouse import open_warehouse
 from tests.samples import (
+    DEMO_MODEL_IDS,
     SEED_DAILY,
     SEED_HEAD_TO_HEAD,
     SEED_LEADERBOARD,
@@ -131,12 +132,7 @@ def test_the_seeds_sql_runs_verbatim_and_the_next_run_picks_up_the_model(
     assert shown["h2h"].startswith("model_a") and "(no rows)" in shown["h2h"]
     assert cli(demo_url, "query", "--format", "json", SEED_LEADERBOARD) == 0
     board = json.loads(capsys.readouterr().out)
-    assert {r["model_id"] for r in board} == {
-        "catboost_v1",
-        "lightgbm_v1",
-        "xgboost_v2",
-        "catboost_v2",
-    }
+    assert {r["model_id"] for r in board} == DEMO_MODEL_IDS
     assert [r["mae"] for r in board] == sorted(r["mae"] for r in board)
 
     # the next run picks the new model up; its file and feature set do not exist here
@@ -200,7 +196,7 @@ def test_run_twice_and_grade_twice_change_nothing(
     assert cli(demo_url, "grade", "--date", DAY) == 0
     assert "grading 2026-03-04: 0 rows changed" in capsys.readouterr().out
     assert cli(demo_url, "daily", "--date", DAY, "--format", "csv") == 0
-    assert capsys.readouterr().out.count("\n") == 1 + 4  # header + four models
+    assert capsys.readouterr().out.count("\n") == 1 + len(DEMO_MODEL_IDS)  # header + models
 
 
 def test_load_checks_columns_and_loading_twice_changes_nothing(
@@ -406,7 +402,7 @@ def test_monitor_shows_each_enabled_challenger_against_production(
 ) -> None:
     assert cli(demo_url, "monitor", "--format", "json") == 0
     shown = json.loads(capsys.readouterr().out)
-    assert {r["model_id"] for r in shown} == {"catboost_v1", "lightgbm_v1", "xgboost_v2"}
+    assert {r["model_id"] for r in shown} == DEMO_MODEL_IDS - {"catboost_v2"}
     assert {r["against_model_id"] for r in shown} == {"catboost_v2"}
     days = query(
         demo_url,

@@ -516,7 +516,10 @@ def test_injury_report(season: Season, latest_status: dict[tuple[str, object], s
     times = col(report, "report_time").astype("datetime64[us]")
     assert np.array_equal(times.astype("datetime64[D]"), col(report, "game_date"))
     clock = set((times - times.astype("datetime64[D]")).astype("timedelta64[m]").astype(int))
-    assert clock == {17 * 60, 21 * 60 + 30}
+    assert clock == {
+        15 * 60,
+        21 * 60 + 30,
+    }  # the morning report (before a noon ET cutoff), the evening one
     reasons = set(col(report, "reason"))
     assert "Left ankle sprain" in reasons and len(reasons) > 10
     # About 1-3 players are OUT per team-game.

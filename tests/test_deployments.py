@@ -35,10 +35,11 @@ from prefect.states import AwaitingRetry
 from shadowline.flows import server
 from shadowline.tasks.warehouse import open_warehouse
 from tests import prefect_api
+from tests.samples import DEMO_MODEL_IDS
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = date(2026, 3, 4)  # the day after the demo fixture's window: nothing predicted yet
-MODELS = 4
+MODELS = len(DEMO_MODEL_IDS)
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ from shadowline.flows.grading import grading
 from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.warehouse import Warehouse
 from tests import prefect_api
-from tests.samples import DEMO_WINDOW
+from tests.samples import DEMO_MODEL_IDS, DEMO_WINDOW
 
 pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
 DAY = date(2026, 3, 4)  # the day after the demo fixture's window
-DEMO_MODELS = {"catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"}
+DEMO_MODELS = DEMO_MODEL_IDS
 
 
 def _json(data: object) -> list[dict]:

@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 
 from shadowline.flows.cli import main
+from shadowline.flows.demo import DEMO_MODELS, NEWS_FEATURE
 from shadowline.flows.experiment import experiment
 from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.warehouse import Warehouse, open_warehouse
-from tests.samples import DEMO_WINDOW
+from tests.samples import DEMO_MODEL_IDS, DEMO_WINDOW
 
 pytestmark = pytest.mark.usefixtures("scorers", "prefect_server")
 DAY = date(2025, 10, 23)  # the game day after the demo fixture's two
 TEAM_TABLE = "team_features.injury_context"
+V3 = (*SHIPPED_SETS["v2_context"], NEWS_FEATURE)  # the demo's v3_news
 V9 = (*SHIPPED_SETS["v2_context"], "days_since_last_game", "injury_load", "minutes_limit")
 
 
@@ -119,9 +121,7 @@ def test_a_set_naming_what_no_table_holds_fails_alone(
     assert log["catboost_v9"]["status"] == "failed"
     assert "usage_rate_vs_opponent" in log["catboost_v9"]["error_message"]
     assert "pts_avg_last_5" not in log["catboost_v9"]["error_message"]
-    assert {m for m, r in log.items() if r["status"] == "success"} == {
-        "catboost_v1", "lightgbm_v1", "xgboost_v2", "catboost_v2"
-    }  # fmt: skip
+    assert {m for m, r in log.items() if r["status"] == "success"} == DEMO_MODEL_IDS
     # and an unknown set is refused by train with the defined ones
     assert main(["--warehouse", demo_url, "train", "--model-type", "xgboost",
                  "--feature-version", "v7_nope", "--train-end", str(DEMO_WINDOW[0]),
@@ -171,7 +171,7 @@ def test_a_source_that_breaks_the_point_in_time_contract_fails_its_models_only(
     log = run_models(warehouse)
     assert "2 player-games on more than one row" in log["lightgbm_v9"]["error_message"]
     assert "team_injuries" in log["lightgbm_v9"]["error_message"]
-    assert sum(r["status"] == "success" for r in log.values()) == 4
+    assert sum(r["status"] == "success" for r in log.values()) == len(DEMO_MODEL_IDS)
 
 
 def test_a_feed_outage_day_warns_and_shows_in_features_health(
@@ -187,7 +187,8 @@ def test_a_feed_outage_day_warns_and_shows_in_features_health(
     assert not any("betting_line" in w for w in before.health)
     summary = experiment(game_date=outage, warehouse=demo_url)
     [warning] = [w for w in summary.health if w.startswith("betting_line")]
-    assert "catboost_v2, xgboost_v2" in warning and "SHADOWLINE_HEALTH_MIN_COVERAGE=0.6" in warning
+    assert "catboost_v2, lightgbm_v3, xgboost_v2" in warning  # the models that use the line
+    assert "SHADOWLINE_HEALTH_MIN_COVERAGE=0.6" in warning
     assert any("warning: betting_line" in line for line in summary.lines())
 
     assert main(["--warehouse", demo_url, "features", "health", "--start", str(outage),
@@ -197,6 +198,7 @@ def test_a_feed_outage_day_warns_and_shows_in_features_health(
     flagged = json.loads(capsys.readouterr().out)
     assert {(r["model_id"], r["feature_name"], r["state"]) for r in flagged} == {
         ("catboost_v2", "betting_line", "low_coverage"),
+        ("lightgbm_v3", "betting_line", "low_coverage"),
         ("xgboost_v2", "betting_line", "low_coverage"),
     }
     assert all(r["non_null_share"] < 0.6 * r["training_share"] for r in flagged)
@@ -209,7 +211,7 @@ def test_a_feed_outage_day_warns_and_shows_in_features_health(
             {"d": outage},
         )
     assert set(counts["n"].to_pylist()) == {1}
-    assert counts.num_rows == 2 * 6 + 2 * 17
+    assert counts.num_rows == sum(len(SHIPPED_SETS.get(v, V3)) for _, _, v in DEMO_MODELS)
 
 
 def test_registry_show_prints_lineage_and_registry_add_reads_the_file(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shadowline.flows import server
 from shadowline.tasks.warehouse import open_warehouse
+from tests.samples import DEMO_MODEL_IDS
 
 DAY = date(2026, 3, 4)
 SHADOWLINE = str(Path(sys.executable).with_name("shadowline"))
@@ -74,7 +75,8 @@ def test_the_stack_keeps_each_models_actor_loaded_between_runs(
         loaded = actor_pids()
         second = shadowline("--warehouse", url, "run", "--date", str(DAY))
         assert second.returncode == 0, second.stderr
-        assert len(loaded) == 4 and actor_pids() == loaded  # the same four processes
+        # the same processes, one per model
+        assert len(loaded) == len(DEMO_MODEL_IDS) and actor_pids() == loaded
     finally:
         stopped = shadowline("server", "stop")
     assert stopped.returncode == 0 and "Ray" in stopped.stdout
@@ -86,4 +88,5 @@ def test_the_stack_keeps_each_models_actor_loaded_between_runs(
             "from nba_predictions.ml_experiment_runs where game_date = @d group by run_id",
             {"d": DAY},
         ).to_pylist()
-    assert [(r["models"], r["ok"]) for r in runs] == [(4, 4)] * 3
+    models = len(DEMO_MODEL_IDS)
+    assert [(r["models"], r["ok"]) for r in runs] == [(models, models)] * 3

@@ -15,6 +15,7 @@ from shadowline.tasks.features.sets import SHIPPED_SETS
 from shadowline.tasks.reporting import plots
 from shadowline.tasks.warehouse import open_warehouse
 from tests import prefect_api
+from tests.samples import DEMO_MODEL_IDS
 
 PLOTS = (
     "cumulative_mae.png", "bet_accuracy.png", "monitor.png", "errors.png", "feature_health.png"
@@ -41,7 +42,7 @@ def test_report_draws_one_series_per_graded_model_and_the_reference_apart(
     out = tmp_path / "report"
     assert main(["--warehouse", demo_url, "report", "--out", str(out)]) == 0
     models, production, days = graded(demo_url)
-    assert len(models) == 4 and len(days) == 2  # the demo fixture's
+    assert set(models) == DEMO_MODEL_IDS and len(days) == 2  # the demo fixture's
     manifest = json.loads((out / "report.json").read_text())
     assert (manifest["start"], manifest["end"]) == (days[0].isoformat(), days[-1].isoformat())
     assert [p["file"] for p in manifest["plots"]] == list(PLOTS)
@@ -52,7 +53,7 @@ def test_report_draws_one_series_per_graded_model_and_the_reference_apart(
         "errors.png": None,
         "feature_health.png": "SHADOWLINE_HEALTH_MIN_COVERAGE (0.6)",
     }
-    features = set(SHIPPED_SETS["v2_context"])
+    features = {*SHIPPED_SETS["v2_context"], "teammates_scratched_minutes"}  # + the news feed
     markdown = (out / "report.md").read_text()
     printed = capsys.readouterr().out
     for plot in manifest["plots"]:

@@ -60,8 +60,13 @@ history as (
     on s.game_date = b.game_date
 ),
 
+game_cutoffs as (
+  {{ sql:features/game_cutoffs }}
+),
+
 injury_latest as (
-  -- the latest report entry of each player and game date (names resolved like the books')
+  -- each player's latest report entry of a game date as of his team's game's cutoff (a report
+  -- posted after it is not known to a run at the cutoff), names resolved like the books'
   select
     coalesce(n.player_lookup, i.player_lookup) as player_lookup,
     i.game_date,
@@ -70,15 +75,16 @@ injury_latest as (
   from nba_raw.injury_report as i
   left join nba_predictions.v_player_names as n
     on n.name = i.player_lookup
+  left join slate_games as g
+    on g.game_date = i.game_date and g.team_abbr = i.team_abbr
+  left join game_cutoffs as k
+    on k.game_id = g.game_id
   where i.game_date between @start_date and @end_date
+    and (k.cutoff_at is null or i.report_time <= k.cutoff_at)
   qualify row_number() over (
     partition by coalesce(n.player_lookup, i.player_lookup), i.game_date
     order by i.report_time desc
   ) = 1
-),
-
-game_cutoffs as (
-  {{ sql:features/game_cutoffs }}
 ),
 
 line_players as (

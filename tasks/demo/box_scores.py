@@ -17,7 +17,7 @@ BLOWOUT_PROB = 0.22
 OT_PROB = 0.06
 # A player's hot or cold night: gamma multiplier on his usage, by depth (top 3, other starters,
 # rotation, bench). Stars' shot volume is steady; role players' swings more.
-_SHARE_SHAPE = np.array([120.0, 50.0, 30.0, 20.0])
+_SHARE_SHAPE = np.array([40.0, 22.0, 15.0, 12.0])
 _TEAM_SHAPE = 3000.0  # pace luck on the number of possessions, ~2% sd
 _EXIT_PROB = 0.012
 _TURNOVER = 0.12  # share of used possessions ending in a turnover
@@ -86,8 +86,8 @@ def allocate(
 
 
 def usage_boost(load: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Teammates' shots go to whoever plays: +3% rate per 10% of team scoring load missing."""
-    return 1.0 + 0.3 * (load * missing).sum(1) / load.sum(1)
+    """Teammates' shots go to whoever plays: +5% rate per 10% of team scoring load missing."""
+    return 1.0 + 0.5 * (load * missing).sum(1) / load.sum(1)
 
 
 def game_factor(lg: League, tg: TeamGames) -> np.ndarray:

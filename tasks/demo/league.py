@@ -1,5 +1,5 @@
 """The demo league and who is available: rosters with stable roles and a slow form drift,
-mid-season trades, and injury spells listed on the report (17:00 and 21:30 UTC snapshots, game-time
+mid-season trades, and injury spells listed on the report (15:00 and 21:30 UTC snapshots, game-time
 calls, return-game tags, rest days); the latest status decides who suits up."""
 
 from __future__ import annotations
@@ -162,7 +162,9 @@ class Rows:
 
     player: np.ndarray  # (TG, S)
     status: np.ndarray  # latest report status
-    early: np.ndarray  # 17:00 report status (0: not listed yet)
+    early: np.ndarray  # morning (15:00 UTC) report status (0: not listed yet)
+    late: np.ndarray  # a late scratch: OUT, but not yet on the morning report (news the books'
+    # morning lines have not priced for his teammates; a team's own news feed may know it)
     reason: np.ndarray  # index into REASONS, -1 if none
     avail: np.ndarray  # suits up (has a box-score row)
 
@@ -207,13 +209,15 @@ def availability(
     status = np.where(knock, pick([PROB, QUES, DOUBT], [0.6, 0.32, 0.08]), status)
     reason = np.where(knock, rng.integers(n_minor, size=nr), reason)
 
-    early = _early_status(rng, status, (status == OUT) & (first | rest))
+    fresh = (status == OUT) & (first | rest)
+    early = _early_status(rng, status, fresh)
     avail = rng.random(nr) < PLAY_PROB[status]
     shape = roster.shape
     return Rows(
         player=roster,
         status=status.reshape(shape),
         early=early.reshape(shape),
+        late=(fresh & (early != OUT)).reshape(shape),
         reason=reason.reshape(shape),
         avail=avail.reshape(shape),
     )
@@ -246,12 +250,12 @@ def _spells(rng: np.random.Generator, size: int, ndays: int) -> tuple[np.ndarray
 
 
 def _early_status(rng: np.random.Generator, status: np.ndarray, fresh: np.ndarray) -> np.ndarray:
-    """The 17:00 snapshot: long absences are already OUT; game-time calls (`fresh`: newly OUT)
+    """The morning report: long absences are already OUT; game-time calls (`fresh`: newly OUT)
     evolve during the day."""
     nr = status.size
     early = status.copy()
     u = rng.random(nr)
-    choices, probs = [OUT, QUES, DOUBT, NONE], [0.6, 0.25, 0.1, 0.05]
+    choices, probs = [OUT, QUES, DOUBT, NONE], [0.3, 0.25, 0.1, 0.35]
     early = np.where(fresh, rng.choice(choices, size=nr, p=probs), early)
     early = np.where(status == AVAIL, np.where(u < 0.7, QUES, PROB), early)
     changed = np.isin(status, [PROB, QUES, DOUBT]) & (u < 0.15)

@@ -40,10 +40,17 @@ _BOOK_VIG = np.array([1.047, 1.045, 1.050, 1.052])
 _BOOK_ALTERNATES_PROB = np.array([0.7, 0.6, 0.25, 0.15])  # a snapshot with alternate lines
 _ALTERNATE_OFFSETS = np.array([-2.0, -1.0, 1.0, 2.0])
 _MAX_POINTS = 128
-_MARKET_SD = 0.07  # relative error of the closing market's mean estimate
-_EARLY_SD = 0.09  # earlier snapshots know less
+# An efficient market: the closing view's mean is within ~3% of the truth, the morning one's
+# within ~3.5%, better than any box-score average can know (so a model without news bets ~50%).
+_MARKET_SD = 0.03
+_EARLY_SD = 0.02
 _POST_MIN_POINTS = 5.0
-_VAR_PER_POINT = 2.15
+# Points variance ~ A*mu + B*mu^2 given the market's mean, by depth (top 9, bench), fitted to
+# this generator (the bench's minutes are the uncertain ones); its mean points when he plays
+# are below the market's playing-time average (garbage time is short).
+_VARIANCE = {"top": (2.86, 0.008), "bench": (1.54, 0.38)}
+_BENCH_MEAN = 0.93
+_CENTER = 1.015  # the NB is a little more skewed than these points: its median sits low
 
 
 def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) -> np.ndarray:
@@ -124,11 +131,14 @@ def market(
     line = np.maximum(line + offset[snaps.row, snaps.book], 0.5)
     every = np.arange(snaps.row.size)
     # Books shade prices only a little toward their own line's lean.
-    over, under = _prices(line, every, snaps, cdfs, 0.4, 0.42, 0.58)
+    over, under, p_main = _prices(line, every, snaps, cdfs, 0.4, 0.42, 0.58)
     # (Alternates only for books on the market's line: an off-market book's alternate may be
     # priced nearer even than its own line.)
     a_snap, a_line = _alternates(rng, snaps, line, offset[snaps.row, snaps.book] == 0)
-    a_over, a_under = _prices(a_line, a_snap, snaps, cdfs, 0.85, 0.1, 0.9)
+    # an alternate is priced further from even than its main line, on its own side of it
+    side = np.where(a_line > line[a_snap], -1.0, 1.0)
+    away = (side, np.abs(p_main[a_snap] - 0.5) + 0.025)
+    a_over, a_under, _ = _prices(a_line, a_snap, snaps, cdfs, 0.85, 0.1, 0.9, away)
 
     flat_pl = rows.player.ravel()
     flat_day = np.repeat(tg.day, ROSTER)
@@ -151,19 +161,20 @@ def _market_view(
     """The listed players expected to score (flat row indices), and the market's points CDF for
     each at the closing snapshot and at the earlier ones."""
     mu_late = _expected_points(lg, tg, rows, rows.status)
+    # The morning lines price the morning report: a late scratch not on it yet (`Rows.late`)
+    # moves his teammates' lines only at the close.
     mu_early = _expected_points(lg, tg, rows, rows.early)
     listed = np.isin(rows.status, [NONE, AVAIL, PROB, QUES])
     idx = np.flatnonzero((listed & (mu_late >= _POST_MIN_POINTS)).ravel())
     n = idx.size
-    # Points variance ~ A*mu + B*mu^2 (makes are worth 2-3 points; B jumps for the bench, whose
-    # minutes are uncertain), fitted to this generator; an NB with that variance puts the x.5
-    # line where the over hits ~50%.
-    rank = depth_rank(lg.minutes[rows.player], rows.status < DOUBT).ravel()[idx]
-    b = np.where(rank < 9, 0.0, 0.09)
-    mu = mu_late.ravel()[idx]
-    k = mu / (_VAR_PER_POINT - 1 + b * mu)
-    est_late = mu * rng.lognormal(0.0, _MARKET_SD, n)
-    est_early = est_late * rng.lognormal(0.0, _EARLY_SD, n) * mu_early.ravel()[idx] / mu
+    # An NB with the generator's variance puts the x.5 line where the over hits ~50%.
+    bench = depth_rank(lg.minutes[rows.player], rows.status < DOUBT).ravel()[idx] >= 9
+    a, b = (np.where(bench, _VARIANCE["bench"][i], _VARIANCE["top"][i]) for i in (0, 1))
+    scale = np.where(bench, _BENCH_MEAN, 1.0)
+    mu = mu_late.ravel()[idx] * scale
+    k = mu / (a - 1 + b * mu)
+    est_late = mu * _CENTER * rng.lognormal(0.0, _MARKET_SD, n)
+    est_early = est_late * rng.lognormal(0.0, _EARLY_SD, n) * mu_early.ravel()[idx] * scale / mu
     return idx, (_nb_cdf(est_late, k), _nb_cdf(est_early, k))
 
 
@@ -217,8 +228,11 @@ def _prices(
     shade: float,
     low: float,
     high: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """American odds for the over and the under of line `at` in snapshot rows `snap`."""
+    away: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """American odds for the over and the under of line `at` in snapshot rows `snap`, and the
+    over's probability; `away` = (side, distance): the over at least `distance` from one half,
+    above it (side 1) or below (-1)."""
     below = np.floor(at).astype(np.int64)
     late, row = snaps.late[snap], snaps.row[snap]
 
@@ -230,8 +244,11 @@ def _prices(
     p_push = np.where(at == below, p_le - np.where(below > 0, cdf_at(below - 1), 0.0), 0.0)
     p_over = (1 - p_le) / np.maximum(1 - p_push, 1e-9)
     p_over = np.clip(0.5 + shade * (p_over - 0.5), low, high)
+    if away is not None:
+        side, distance = away
+        p_over = 0.5 + side * np.maximum(side * (p_over - 0.5), distance)
     vig = _BOOK_VIG[snaps.book[snap]]
-    return _american(p_over * vig), _american((1 - p_over) * vig)
+    return _american(p_over * vig), _american((1 - p_over) * vig), p_over
 
 
 def _alternates(

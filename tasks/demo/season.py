@@ -28,6 +28,7 @@ from shadowline.tasks.demo.tables import (
     aliases_table,
     box_table,
     injury_table,
+    news_table,
     props_table,
     schedule_table,
 )
@@ -48,6 +49,7 @@ class Season:
     player_points_props: pa.Table
     injury_report: pa.Table
     player_aliases: pa.Table
+    news_feed: pa.Table  # a team's own feed (tables.NEWS_FEED): loaded and registered apart
 
     def tables(self) -> dict[str, pa.Table]:
         return {
@@ -81,7 +83,8 @@ def generate_seasons(
             raise ValueError(f"end {end} is before start {start}")
         if following is not None and following[0] <= end:
             raise ValueError(f"season starting {following[0]} overlaps the one ending {end}")
-    r_sched, r_league, r_inj, r_game, r_mkt, r_names = np.random.default_rng(seed).spawn(6)
+    seeds = np.random.default_rng(seed).spawn(7)  # spawn(n)'s first children do not depend on n
+    r_sched, r_league, r_inj, r_game, r_mkt, r_names, r_news = seeds
     first = seasons[0][0]
     ndays = (seasons[-1][1] - first).days + 1
 
@@ -129,6 +132,7 @@ def generate_seasons(
         player_points_props=props_table(lg, props, spelled.names, epoch),
         injury_report=injury_table(lg, tg, rows, abbrs, epoch),
         player_aliases=aliases_table(spelled.aliases),
+        news_feed=news_table(r_news, lg, tg, rows, epoch),
     )
 
 

@@ -130,7 +130,8 @@ def aliases_table(aliases: list[tuple[str, str, str]]) -> pa.Table:
     )
 
 
-_REPORT_SECONDS = (17 * 3600, 21 * 3600 + 1800)  # 17:00 and 21:30 UTC snapshots
+# The morning report (15:00 UTC: before a noon Eastern cutoff all season) and the evening one.
+_REPORT_SECONDS = (15 * 3600, 21 * 3600 + 1800)
 
 
 def injury_table(lg: League, tg: TeamGames, rows: Rows, abbrs: np.ndarray, epoch: int) -> pa.Table:
@@ -156,4 +157,29 @@ def injury_table(lg: League, tg: TeamGames, rows: Rows, abbrs: np.ndarray, epoch
             "reason": _strings(np.maximum(reason[idx], 0), np.array(REASONS), null=reason[idx] < 0),
             "report_time": _timestamps(day[idx], seconds, epoch),
         },
+    )
+
+
+NEWS_FEED = "team_features.news_feed"  # its DDL: sql/features/demo_news_feed.sql
+_NEWS_SECONDS = 15 * 3600 + 1800  # 15:30 UTC: before a noon Eastern cutoff all season
+_NEWS_KNOWN = 0.9  # the share of late scratches the team's reporters hear of by then
+
+
+def news_table(
+    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, epoch: int
+) -> pa.Table:
+    """A team's own news feed (not a raw table shadowline knows: a feature source): for every
+    roster player-game, the minutes a game of teammates its reporters know are scratched late,
+    posted before the cutoff."""
+    known = rows.late & (rng.random(rows.late.shape) < _NEWS_KNOWN)
+    minutes = np.where(known, np.round(lg.minutes[rows.player], 1), 0.0)
+    value = minutes.sum(1, keepdims=True) - minutes
+    day = np.repeat(tg.day, ROSTER)
+    return pa.table(
+        {
+            "player_lookup": pa.array(lg.lookups[rows.player.ravel()].tolist(), pa.string()),
+            "game_date": _dates(day, epoch),
+            "teammates_scratched_minutes": pa.array(value.ravel(), pa.float64()),
+            "posted_at": _timestamps(day, np.full(day.size, _NEWS_SECONDS), epoch),
+        }
     )
