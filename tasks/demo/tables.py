@@ -177,7 +177,7 @@ def news_table(
     day = np.repeat(tg.day, ROSTER)
     return pa.table(
         {
-            "player_lookup": pa.array(lg.lookups[rows.player.ravel()].tolist(), pa.string()),
+            "player_lookup": _strings(rows.player.ravel(), lg.lookups),
             "game_date": _dates(day, epoch),
             "teammates_scratched_minutes": pa.array(value.ravel(), pa.float64()),
             "posted_at": _timestamps(day, np.full(day.size, _NEWS_SECONDS), epoch),
