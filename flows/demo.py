@@ -53,8 +53,8 @@ DEMO_MODELS = (
     ("lightgbm_v3", "lightgbm", NEWS_SET),
 )
 BASELINE, PRODUCTION = "catboost_v1", "catboost_v2"
-# The demo bets as a team would: OVER or UNDER only with 1.5+ points between prediction and line.
-DEMO_MIN_EDGE = 1.5
+# The demo bets as a team would: OVER or UNDER only with 2+ points between prediction and line.
+DEMO_MIN_EDGE = 2.0
 WINDOW_START = DEMO_SEASONS[-1][0]  # opening night: every team's first game of the season
 
 

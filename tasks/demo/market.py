@@ -15,6 +15,7 @@ from shadowline.tasks.demo.box_scores import (
     OT_PROB,
     TEAM_MINUTES,
     allocate,
+    box_scores,
     depth_rank,
     game_factor,
     play_prob_by_rank,
@@ -46,10 +47,9 @@ _MARKET_SD = 0.03
 _EARLY_SD = 0.02
 _POST_MIN_POINTS = 5.0
 # Points variance ~ A*mu + B*mu^2 given the market's mean, by depth (top 9, bench), fitted to
-# this generator (the bench's minutes are the uncertain ones); its mean points when he plays
-# are below the market's playing-time average (garbage time is short).
+# this generator (the bench's minutes are the uncertain ones).
 _VARIANCE = {"top": (2.86, 0.008), "bench": (1.54, 0.38)}
-_BENCH_MEAN = 0.93
+_REPLAYS = 4  # how many times the books replay the season to learn each player's bias
 _CENTER = 1.015  # the NB is a little more skewed than these points: its median sits low
 
 
@@ -123,7 +123,8 @@ def market(
     """The books' snapshots for every listed player expected to score; `tipoff` is each
     team-game's tip-off in seconds after midnight UTC of its game day (a late game's is past
     midnight, so its closing lines are stamped on the next UTC day)."""
-    idx, cdfs = _market_view(rng, lg, tg, rows)
+    sharp = sharpness(rng.spawn(1)[0], lg, tg, rows)
+    idx, cdfs = _market_view(rng, lg, tg, rows, sharp)
     posted, offset = _book_offsets(rng, idx.size)
     snaps = _snapshots(rng, posted, np.repeat(tipoff, ROSTER)[idx])
     line_late, line_early = _fair_line(cdfs[0]), _fair_line(cdfs[1])
@@ -155,8 +156,23 @@ def market(
     )
 
 
+def sharpness(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows) -> np.ndarray:
+    """Each player's ratio of his true mean points (when he plays) to `_expected_points`, from
+    replays of the season's games: sharp books know the cap, exits and shared possessions that
+    the closed form misses, so no model finds a player the line is always wrong about."""
+    mu = _expected_points(lg, tg, rows, rows.status)
+    ngames = int(tg.game.max()) + 1
+    scored = np.zeros(lg.minutes.size)
+    expected = np.zeros(lg.minutes.size)
+    for _ in range(_REPLAYS):
+        box = box_scores(rng, lg, tg, rows, ngames)
+        np.add.at(scored, rows.player[box.plays], box.points[box.plays])
+        np.add.at(expected, rows.player[box.plays], mu[box.plays])
+    return np.where(expected > 0, (scored + 50.0) / (expected + 50.0), 1.0)
+
+
 def _market_view(
-    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows
+    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, sharp: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The listed players expected to score (flat row indices), and the market's points CDF for
     each at the closing snapshot and at the earlier ones."""
@@ -170,7 +186,7 @@ def _market_view(
     # An NB with the generator's variance puts the x.5 line where the over hits ~50%.
     bench = depth_rank(lg.minutes[rows.player], rows.status < DOUBT).ravel()[idx] >= 9
     a, b = (np.where(bench, _VARIANCE["bench"][i], _VARIANCE["top"][i]) for i in (0, 1))
-    scale = np.where(bench, _BENCH_MEAN, 1.0)
+    scale = sharp[rows.player].ravel()[idx]
     mu = mu_late.ravel()[idx] * scale
     k = mu / (a - 1 + b * mu)
     est_late = mu * _CENTER * rng.lognormal(0.0, _MARKET_SD, n)
