@@ -35,6 +35,12 @@ FeatureVersion = Annotated[
 ]
 RawTable = Literal[tuple(RAW_TABLES)]  # type: ignore[valid-type]
 Format = Annotated[Literal[FORMATS], Parameter(help="output format")]  # type: ignore[valid-type]
+Wide = Annotated[
+    bool, Parameter(help="every column in the table (csv, json and markdown always have every one)")
+]
+ColumnNames = Annotated[
+    str | None, Parameter(help="these columns in the table, comma-separated: model_id,mae,bets")
+]
 
 
 def _iso_date(type_: object, tokens: Sequence[cyclopts.Token]) -> date:

@@ -10,6 +10,7 @@ from typing import Annotated
 from cyclopts import App, Parameter
 
 from shadowline.flows.cli.app import (
+    ColumnNames,
     Day,
     FeatureVersion,
     Format,
@@ -18,12 +19,13 @@ from shadowline.flows.cli.app import (
     ModelType,
     NewModelId,
     Session,
+    Wide,
     app,
     say,
     valid_model_id,
 )
 from shadowline.tasks.core.errors import UsageError
-from shadowline.tasks.reporting.tables import print_table
+from shadowline.tasks.reporting.tables import Columns, print_table
 from shadowline.tasks.warehouse import open_warehouse
 
 
@@ -72,13 +74,16 @@ registry_app = app.command(App(name="registry", help="list and change registered
 
 
 @registry_app.command(name="list")
-def registry_list(*, format: Format = "table", session: Given) -> int:
-    """every registered model"""
-    from shadowline.tasks.registry.entries import list_models
+def registry_list(
+    *, format: Format = "table", wide: Wide = False, columns: ColumnNames = None, session: Given
+) -> int:
+    """every registered model (model_path and updated_at: --wide, or `registry show MODEL_ID`)"""
+    from shadowline.tasks.registry.entries import REGISTRY_COLUMNS, list_models
     from shadowline.tasks.registry.promotion import unaudited_production
 
     with open_warehouse(session.warehouse) as warehouse:
-        print_table(list_models(warehouse), format)
+        view = Columns.parse(REGISTRY_COLUMNS, wide, columns)
+        print_table(list_models(warehouse), format, columns=view)
         mismatch = unaudited_production(warehouse)
     if mismatch:
         print(f"warning: {mismatch}", file=sys.stderr)

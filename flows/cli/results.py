@@ -8,22 +8,29 @@ from typing import Annotated
 
 from cyclopts import Parameter
 
-from shadowline.flows.cli.app import Day, Format, Given, app, say
+from shadowline.flows.cli.app import ColumnNames, Day, Format, Given, Wide, app, say
 from shadowline.tasks.core.errors import UsageError
-from shadowline.tasks.reporting.tables import print_table
+from shadowline.tasks.reporting.tables import Columns, print_table
 from shadowline.tasks.warehouse import open_warehouse
 
 
 @app.command
-def leaderboard(*, format: Format = "table", session: Given) -> int:
+def leaderboard(
+    *, format: Format = "table", wide: Wide = False, columns: ColumnNames = None, session: Given
+) -> int:
     """all-time model rankings by MAE, beside the line's MAE on the same rows, and the models
     tied for best"""
-    from shadowline.tasks.evaluation.results import leaderboard_text, leaderboard_with_best_set
+    from shadowline.tasks.evaluation.results import (
+        LEADERBOARD_COLUMNS,
+        leaderboard_text,
+        leaderboard_with_best_set,
+    )
 
+    view = Columns.parse(LEADERBOARD_COLUMNS, wide, columns)
     with open_warehouse(session.warehouse) as warehouse:
         board, best = leaderboard_with_best_set(warehouse)
     if format == "table":
-        say(leaderboard_text(board, best))
+        say(leaderboard_text(board, best, view))
     else:
         print_table(board, format)
     return 0
@@ -36,6 +43,8 @@ def head_to_head(
     /,
     *,
     format: Format = "table",
+    wide: Wide = False,
+    columns: ColumnNames = None,
     session: Given,
 ) -> int:
     """compare two models on the predictions both made: the MAE difference with its 95%
@@ -43,9 +52,14 @@ def head_to_head(
     import pyarrow as pa
 
     from shadowline.tasks.evaluation.comparisons import compare_models
+    from shadowline.tasks.evaluation.results import (
+        HEAD_TO_HEAD_COLUMNS,
+        head_to_head_text,
+        why_no_head_to_head,
+    )
     from shadowline.tasks.evaluation.results import head_to_head as read_head_to_head
-    from shadowline.tasks.evaluation.results import head_to_head_text, why_no_head_to_head
 
+    view = Columns.parse(HEAD_TO_HEAD_COLUMNS, wide, columns)
     if model_a == model_b:
         raise UsageError(f"head-to-head needs two different models (got {model_a} twice)")
     with open_warehouse(session.warehouse) as warehouse:
@@ -57,7 +71,7 @@ def head_to_head(
                 return 0
         comparison = compare_models(warehouse, model_a, model_b)
     if format == "table":
-        say(head_to_head_text(table, comparison))
+        say(head_to_head_text(table, comparison, view))
         return 0
     if comparison is not None:
         for name, value in comparison.as_row().items():
@@ -71,36 +85,42 @@ def daily(
     *,
     date: Annotated[Day | None, Parameter(help="game date (default: yesterday, ET)")] = None,
     format: Format = "table",
+    wide: Wide = False,
+    columns: ColumnNames = None,
     session: Given,
 ) -> int:
     """each model's results on one game date"""
-    from shadowline.tasks.evaluation.results import daily_performance, daily_text
+    from shadowline.tasks.evaluation.results import DAILY_COLUMNS, daily_performance, daily_text
 
+    view = Columns.parse(DAILY_COLUMNS, wide, columns)
     game_date = date or session.settings.yesterday()
     with open_warehouse(session.warehouse) as warehouse:
         table = daily_performance(warehouse, game_date)
     if format == "table":
         say(f"daily performance {game_date}")
-        say(daily_text(table))
+        say(daily_text(table, view))
     else:
         print_table(table, format)
     return 0
 
 
 @app.command
-def monitor(*, format: Format = "table", session: Given) -> int:
+def monitor(
+    *, format: Format = "table", wide: Wide = False, columns: ColumnNames = None, session: Given
+) -> int:
     """each enabled model against production: an anytime-valid 95% confidence sequence, safe
     to read every day (updated by every grading run)"""
     from datetime import UTC, datetime
 
     from shadowline.tasks.evaluation.monitor import read_monitor, update_monitor
-    from shadowline.tasks.evaluation.results import monitor_text
+    from shadowline.tasks.evaluation.results import MONITOR_COLUMNS, monitor_text
 
+    view = Columns.parse(MONITOR_COLUMNS, wide, columns)
     with open_warehouse(session.warehouse) as warehouse:
         update_monitor(warehouse, datetime.now(UTC))
         table = read_monitor(warehouse)
     if format == "table":
-        say(monitor_text(table))
+        say(monitor_text(table, view))
     else:
         print_table(table, format)
     return 0

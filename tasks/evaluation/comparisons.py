@@ -94,8 +94,8 @@ def _p(p: float) -> str:
 
 @dataclass(frozen=True)
 class PairComparison:
-    """Two models on the rows both graded. `difference` = model_a's MAE - model_b's, as in
-    v_ml_model_head_to_head (model_a < model_b)."""
+    """Two models on the rows both graded. `difference` = model_a's MAE - model_b's, the pair
+    in the order it was asked for."""
 
     model_a: str
     model_b: str
@@ -135,11 +135,14 @@ class PairComparison:
         if self.detected:
             return f"{lower} has {gap:.2f} lower MAE ({numbers})"
         text = f"no detectable difference yet: {lower} {gap:.2f} lower MAE ({numbers})"
-        if self.days_to_detect is not None:
-            text += (
-                f"; at this rate about {self.days_to_detect:,} more game days would detect a "
-                f"{DETECTABLE:g}-point difference"
+        # Once the interval rules out a DETECTABLE gap, waiting for one says nothing.
+        if self.days_to_detect is not None and hi >= DETECTABLE:
+            more = (
+                "1 more game day"
+                if self.days_to_detect == 1
+                else f"{self.days_to_detect:,} more game days"
             )
+            text += f"; at this rate about {more} would detect a {DETECTABLE:g}-point difference"
         return text
 
     def lines(self) -> list[str]:
@@ -198,13 +201,12 @@ def compare(paired: pa.Table, model_a: str, model_b: str) -> PairComparison:
 
 
 def compare_models(warehouse: Warehouse, model_x: str, model_y: str) -> PairComparison | None:
-    """Two models on the rows both graded, ordered as the head-to-head view orders them; None
-    when they share no graded row."""
-    model_a, model_b = sorted((model_x, model_y))
-    paired = warehouse.query(sql_text("reports/paired_errors"), {"a": model_a, "b": model_b})
+    """Two models on the rows both graded, model_x first (as `head-to-head X Y` names them);
+    None when they share no graded row."""
+    paired = warehouse.query(sql_text("reports/paired_errors"), {"a": model_x, "b": model_y})
     if paired.num_rows == 0:
         return None
-    return compare(paired, model_a, model_b)
+    return compare(paired, model_x, model_y)
 
 
 def confidence_set(

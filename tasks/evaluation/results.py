@@ -10,7 +10,7 @@ import pyarrow as pa
 from shadowline.tasks.core.errors import ShadowlineError
 from shadowline.tasks.evaluation.comparisons import BestSet, PairComparison, best_set
 from shadowline.tasks.evaluation.monitor import MONITOR_LEGEND
-from shadowline.tasks.reporting.tables import format_table
+from shadowline.tasks.reporting.tables import Columns, format_table
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 
@@ -23,12 +23,28 @@ def daily_performance(warehouse: Warehouse, game_date: date) -> pa.Table:
 
 
 LINED_NOTE = (
-    "mae: all of a model's graded rows. lined_predictions: those with a line; on exactly those "
-    "rows mae_on_lined is the model's MAE and line_mae the consensus line's (mae_vs_line < 0: "
-    "closer than the line). roi: per bet at -110 (break-even 52.4%); roi_at_odds and units: at "
-    "the best price for the bet's side among the books offering the line, whose own break-even "
-    "is break_even_at_odds."
+    "mae: all of a model's graded rows. mae_vs_line: on the rows with a line (lined_predictions), "
+    "the model's MAE (mae_on_lined) minus the consensus line's (line_mae); < 0: closer than the "
+    "line. roi_at_odds and units: per bet at the best price for the bet's side among the books "
+    "offering the line (break-even: break_even_at_odds; roi: at -110, break-even 52.4%)."
 )
+
+# The columns a person decides on, each table under 100 characters; --wide shows every one.
+LEADERBOARD_COLUMNS = (
+    "rank", "model_id", "mae", "best_set", "mae_vs_line", "bets", "bet_accuracy", "roi_at_odds",
+    "units",
+)  # fmt: skip
+HEAD_TO_HEAD_COLUMNS = (
+    "model_a", "model_b", "shared_predictions", "game_days", "model_a_mae", "model_b_mae",
+    "mae_difference",
+)  # fmt: skip
+DAILY_COLUMNS = (
+    "model_id", "graded_predictions", "mae", "mae_vs_line", "bets", "bet_accuracy",
+    "roi_at_odds", "units",
+)  # fmt: skip
+MONITOR_COLUMNS = (
+    "model_id", "against_model_id", "game_days", "estimate", "lower_bound", "upper_bound", "state"
+)  # fmt: skip
 
 
 def leaderboard(warehouse: Warehouse) -> pa.Table:
@@ -69,33 +85,74 @@ def why_no_head_to_head(warehouse: Warehouse, model_a: str, model_b: str) -> str
     return f"no player-dates graded for both {model_a} and {model_b}"
 
 
+_LEADERBOARD, _DAILY = Columns(LEADERBOARD_COLUMNS), Columns(DAILY_COLUMNS)
+_HEAD_TO_HEAD, _MONITOR = Columns(HEAD_TO_HEAD_COLUMNS), Columns(MONITOR_COLUMNS)
+
+
 def _note(text: str) -> str:
     return textwrap.fill(text, width=100)
 
 
-def leaderboard_text(board: pa.Table, best: BestSet) -> str:
+def _table(table: pa.Table, columns: Columns) -> str:
+    """The table as `columns` choose, and how to see the columns left out."""
+    shown = columns.pick(table)
+    text = format_table(shown, width=columns.width)
+    hidden = table.num_columns - shown.num_columns
+    if hidden and table.num_rows and not columns.chosen:
+        more = "1 more column" if hidden == 1 else f"{hidden} more columns"
+        text += f"\n({more}: --wide, or --columns a,b,c; csv and json have all)"
+    return text
+
+
+def _live_note(table: pa.Table, rows: str) -> list[str]:
+    """Whether the figures mix live and backfilled rows (the live_* columns count live rows)."""
+    total, live = sum(table[rows].to_pylist()), sum(table[f"live_{rows}"].to_pylist())
+    if not table.num_rows or live == total:
+        return []
+    live_columns = ", ".join(c for c in table.column_names if c.startswith("live_"))
+    return [
+        _note(
+            f"{total - live:,} of the {total:,} {rows} were backfilled (scored after the games); "
+            f"{live_columns}: live rows only"
+        )
+    ]
+
+
+def leaderboard_text(board: pa.Table, best: BestSet, columns: Columns = _LEADERBOARD) -> str:
     """The leaderboard as people read it: the table, which rows each MAE covers, the best set."""
     if board.num_rows == 0:
         return format_table(board)
-    return "\n".join([format_table(board), _note(LINED_NOTE), _note(best.describe())])
+    return "\n".join(
+        [
+            _table(board, columns),
+            _note(LINED_NOTE),
+            *_live_note(board, "graded_predictions"),
+            _note(best.describe()),
+        ]
+    )
 
 
-def daily_text(table: pa.Table) -> str:
+def daily_text(table: pa.Table, columns: Columns = _DAILY) -> str:
     if table.num_rows == 0:
         return format_table(table)
-    return "\n".join([format_table(table), _note(LINED_NOTE)])
+    return "\n".join([_table(table, columns), _note(LINED_NOTE)])
 
 
-def head_to_head_text(table: pa.Table, comparison: PairComparison | None) -> str:
+def head_to_head_text(
+    table: pa.Table,
+    comparison: PairComparison | None,
+    columns: Columns = _HEAD_TO_HEAD,
+) -> str:
     """The seed's head-to-head row, then the difference with its interval and a verdict."""
-    lines = comparison.lines() if comparison else []
-    return "\n".join([format_table(table), "", *lines])
+    lines = [_note(line) for line in comparison.lines()] if comparison else []
+    live = _live_note(table, "shared_predictions")
+    return "\n".join([_table(table, columns), *live, "", *lines])
 
 
-def monitor_text(table: pa.Table) -> str:
+def monitor_text(table: pa.Table, columns: Columns = _MONITOR) -> str:
     if table.num_rows == 0:
         return (
             "no enabled model shares graded rows with a production model yet (promote one with "
             "`shadowline registry promote MODEL`, then run and grade a game day)"
         )
-    return "\n".join([format_table(table), _note(MONITOR_LEGEND)])
+    return "\n".join([_table(table, columns), _note(MONITOR_LEGEND)])

@@ -95,6 +95,13 @@ def read_models(warehouse: Warehouse, model_ids: Sequence[str] = ()) -> list[Reg
     ]
 
 
+# `registry list`'s table by default (model_path and updated_at: --wide).
+REGISTRY_COLUMNS = (
+    "model_id", "model_type", "feature_version", "test_mae", "enabled", "is_production",
+    "is_baseline",
+)  # fmt: skip
+
+
 def list_models(warehouse: Warehouse) -> pa.Table:
     return warehouse.query(sql_text("registry/list"))
 

@@ -1,4 +1,5 @@
-"""Printing Arrow tables for people (aligned text) and programs (CSV, JSON)."""
+"""Printing Arrow tables for people (aligned text that fits the screen) and programs (CSV,
+JSON, Markdown: every column)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ import datetime as dt
 import io
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 import pyarrow as pa
+from rich.box import Box
+
+from shadowline.tasks.core.errors import UsageError
 
 FORMATS = ("table", "csv", "json", "markdown")
 # Columns shown as percentages in the text format.
@@ -33,29 +39,81 @@ def _cell(name: str, value: object) -> str:
     return str(value)
 
 
-def format_table(table: pa.Table, max_rows: int | None = None) -> str:
-    """An aligned plain-text table: numbers right-aligned, no wrapping."""
+# The text tables' width by default: the columns a person decides on, at most this wide.
+WIDTH = 100
+# A header rule of dashes and no other lines: reads in any terminal, pastes into notes.
+_RULE = Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns a text table shows: `default` (the ones a person decides on), every one
+    (`wide`), or those `chosen`, in their order."""
+
+    default: tuple[str, ...] = ()
+    wide: bool = False
+    chosen: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, default: Sequence[str], wide: bool, columns: str | None) -> Columns:
+        chosen = tuple(c.strip() for c in (columns or "").split(",") if c.strip())
+        if wide and chosen:
+            raise UsageError("--wide shows every column; --columns chooses some: give one")
+        return cls(tuple(default), wide, chosen)
+
+    def pick(self, table: pa.Table) -> pa.Table:
+        if self.wide:
+            return table
+        if self.chosen:
+            unknown = [c for c in self.chosen if c not in table.column_names]
+            if unknown:
+                raise UsageError(
+                    f"no column {', '.join(unknown)} in this table "
+                    f"(its columns: {', '.join(table.column_names)})"
+                )
+            return table.select(list(self.chosen))
+        shown = [c for c in self.default if c in table.column_names]
+        return table.select(shown) if shown else table
+
+    @property
+    def width(self) -> int | None:
+        """The default columns fit WIDTH (long text folded); every or chosen columns take the
+        width they need."""
+        return None if self.wide or self.chosen else WIDTH
+
+
+def format_table(table: pa.Table, max_rows: int | None = None, width: int | None = None) -> str:
+    """An aligned plain-text table (rich): numbers right-aligned; at most `width` characters
+    wide, text cells folded to fit (None: as wide as the cells)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     names = table.column_names
     rows = table.to_pylist() if max_rows is None else table.slice(0, max_rows).to_pylist()
     cells = [[_cell(n, row[n]) for n in names] for row in rows]
-    numeric = [
-        pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
-        for t in table.schema.types
-    ]
-    widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
-
-    def line(values: list[str]) -> str:
-        return "  ".join(
-            v.rjust(w) if num else v.ljust(w)
-            for v, w, num in zip(values, widths, numeric, strict=True)
-        ).rstrip()
-
-    out = [line(names), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    grid = Table(box=_RULE, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), header_style="")
+    for i, (name, type_) in enumerate(zip(names, table.schema.types, strict=True)):
+        numeric = pa.types.is_integer(type_) or pa.types.is_floating(type_)
+        numeric = numeric or pa.types.is_decimal(type_)
+        # a number is never cut: only text folds (and a header over a narrow number)
+        longest = max((len(r[i]) for r in cells), default=1) if numeric else None
+        grid.add_column(
+            Text(name), justify="right" if numeric else "left", min_width=longest, overflow="fold"
+        )
+    for row in cells:
+        grid.add_row(*map(Text, row))
+    out = io.StringIO()
+    console = Console(
+        file=out, width=width or 100_000, color_system=None, highlight=False, emoji=False
+    )
+    console.print(grid, crop=False)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
     if max_rows is not None and table.num_rows > max_rows:
-        out.append(f"... {table.num_rows - max_rows:,} more rows")
+        lines.append(f"... {table.num_rows - max_rows:,} more rows")
     if not rows:
-        out.append("(no rows)")
-    return "\n".join(out)
+        lines.append("(no rows)")
+    return "\n".join(lines)
 
 
 def format_markdown(table: pa.Table) -> str:
@@ -74,7 +132,11 @@ def format_markdown(table: pa.Table) -> str:
     return "\n".join(out)
 
 
-def print_table(table: pa.Table, fmt: str = "table", file: TextIO | None = None) -> None:
+def print_table(
+    table: pa.Table, fmt: str = "table", file: TextIO | None = None, columns: Columns | None = None
+) -> None:
+    """`table` in format `fmt`; the text format shows `columns` (default: every column, as
+    wide as it is), the others every column."""
     file = file or sys.stdout
     if fmt == "csv":
         from pyarrow import csv
@@ -87,5 +149,6 @@ def print_table(table: pa.Table, fmt: str = "table", file: TextIO | None = None)
     elif fmt == "json":
         file.write(json.dumps(table.to_pylist(), default=str, indent=2) + "\n")
     else:
-        file.write(format_table(table) + "\n")
+        view = columns or Columns(wide=True)
+        file.write(format_table(view.pick(table), width=view.width) + "\n")
     file.flush()
