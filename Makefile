@@ -7,13 +7,13 @@ EMULATORS_STAMP := .venv-emulators/.installed
 # Prerequisites build side by side: the emulators' venv installs while .venv does.
 MAKEFLAGS += --jobs=2
 
-.PHONY: demo test lint fuzz bench install clean server deploy stop lock
+.PHONY: demo test lint fuzz bench install clean server deploy stop lock chromium
 
 demo: $(STAMP)
 	@$(BIN)/shadowline demo
 
 # Two test processes (pytest-xdist), each taking whole modules: module fixtures stay shared.
-test: $(STAMP) $(EMULATORS_STAMP)
+test: $(STAMP) $(EMULATORS_STAMP) chromium
 	@$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The property tests at length: 5,000 generated CSV and Parquet files per raw table given to
@@ -69,6 +69,16 @@ $(STAMP): pyproject.toml constraints.txt
 $(EMULATORS_STAMP): tests/emulators-requirements.txt
 	@echo "installing the BigQuery and Cloud Storage emulators into .venv-emulators ..."
 	@$(PYTHON) -c 'from tests.emulators import ensure_installed; ensure_installed()'
+
+# Debian's Chromium for the test that opens report.html: installed when missing, as root with
+# apt-get (as CI runs); elsewhere that one test is skipped and says how to install it.
+chromium:
+	@command -v chromium > /dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get > /dev/null || \
+		{ echo "installing Debian's chromium for the HTML report's test (a minute or two) ..."; \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+			> .chromium-install.log 2>&1 || \
+		{ tail -n 20 .chromium-install.log; echo "chromium install failed: see .chromium-install.log"; \
+			exit 1; }; }
 
 # Re-resolve the newest versions the dependencies allow and pin them (network; a few minutes).
 lock:

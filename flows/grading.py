@@ -70,7 +70,11 @@ def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
     if summary.report_summary:
         parts += ["## Report", summary.report_summary]
         if summary.report:
-            parts += [f"Plots and report.md in `{summary.report}`"]
+            page = (summary.report / "report.html").as_uri()
+            parts += [
+                f"[Open report.html]({page}): the plots and tables in one page; the PNGs "
+                f"and report.md are beside it in `{summary.report}`"
+            ]
     create_markdown_artifact(
         key=f"grading-{day}", markdown="\n\n".join(parts), description=f"grading {day}: {status}"
     )

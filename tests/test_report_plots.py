@@ -87,7 +87,7 @@ def test_default_folder_is_per_end_date_and_the_range_narrows_every_plot(
     manifest = json.loads((folder / "report.json").read_text())
     assert (manifest["start"], manifest["end"]) == (day, day)
     assert all((folder / p).is_file() for p in PLOTS)
-    assert f"over 1 game days, {day} to {day}" in (folder / "report.md").read_text()
+    assert f"over 1 game day, {day} to {day}" in (folder / "report.md").read_text()
 
 
 def test_nothing_graded_is_one_line_error(

@@ -139,7 +139,7 @@ def report(
 ) -> int:
     """plot every model's graded results over time (cumulative MAE beside the line's, rolling
     bet accuracy, each challenger's confidence sequence against production, error distributions)
-    into PNG files and a report.md that shows them"""
+    into PNG files, a report.md that shows them and one self-contained report.html"""
     from datetime import UTC, datetime
 
     from shadowline.tasks.evaluation.monitor import update_monitor

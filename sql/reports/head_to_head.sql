@@ -1,5 +1,5 @@
--- Two models compared on the predictions both made, model_a = @a as given (the view stores
--- each pair once, model_a < model_b; `flip` turns its row around when @a sorts second).
+-- Two models compared on the predictions both made, model_a the first as given (the view stores
+-- each pair once, model_a < model_b; `flip` turns its row around when the first sorts second).
 -- grain: one row, or none when they share no graded player-date.
 select
   @a as model_a, @b as model_b, shared_predictions, game_days,

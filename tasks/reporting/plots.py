@@ -1,4 +1,5 @@
-"""The report: each model's graded results over time as PNG plots, and a report.md showing them.
+"""The report: each model's graded results over time as PNG plots, and a report.md and a
+self-contained report.html showing them.
 
 Beside the PNGs (`figures`), report.json lists each one's pixel size and the series it draws (one
 per model, and the reference line apart), for programs and tests to check.
@@ -17,6 +18,7 @@ import pyarrow as pa
 from shadowline.tasks.core.errors import ShadowlineError
 from shadowline.tasks.core.settings import Settings
 from shadowline.tasks.reporting.figures import Days, Plot, draw
+from shadowline.tasks.reporting.html import write_html
 from shadowline.tasks.reporting.tables import format_markdown
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
@@ -36,7 +38,7 @@ class Report:
 
     @property
     def files(self) -> list[Path]:
-        names = [p.file for p in self.plots] + ["report.md", "report.json"]
+        names = [p.file for p in self.plots] + ["report.md", "report.html", "report.json"]
         return [self.folder / name for name in names]
 
 
@@ -75,6 +77,7 @@ def write_report(
     table = _totals(days)
     report = Report(folder, start, end, days.models, plots, _summary(days, table))
     (folder / "report.md").write_text(_markdown(report, table))
+    write_html(folder, _title(report), report.summary, table, plots)
     manifest = {"start": start.isoformat(), "end": end.isoformat(), "models": days.models}
     manifest["plots"] = [asdict(p) for p in plots]
     (folder / "report.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -108,7 +111,8 @@ def _totals(days: Days) -> pa.Table:
 def _summary(days: Days, table: pa.Table) -> str:
     best = table.slice(0, 1).to_pylist()[0]
     text = (
-        f"{len(days.models)} models over {len(days.dates)} game days, {days.dates[0]} to "
+        f"{len(days.models)} models over {len(days.dates)} game "
+        f"day{'s' if len(days.dates) != 1 else ''}, {days.dates[0]} to "
         f"{days.dates[-1]}: {int(days.columns['graded_predictions'].sum()):,} graded predictions. "
         f"Lowest MAE {best['model_id']} ({best['mae']:.3f})"
     )
@@ -120,8 +124,12 @@ def _summary(days: Days, table: pa.Table) -> str:
     return text + "."
 
 
+def _title(report: Report) -> str:
+    return f"shadowline report, {report.start} to {report.end}"
+
+
 def _markdown(report: Report, table: pa.Table) -> str:
-    parts = [f"# shadowline report, {report.start} to {report.end}", report.summary]
+    parts = [f"# {_title(report)}", report.summary]
     parts.append(format_markdown(table))
     for plot in report.plots:
         parts += [f"## {plot.title}", plot.caption, f"![{plot.title}]({plot.file})"]

@@ -21,7 +21,7 @@ FORMATS = ("table", "csv", "json", "markdown")
 _PERCENT_SUFFIXES = ("_rate", "bet_accuracy", "roi", "roi_at_odds", "break_even_at_odds")
 
 
-def _cell(name: str, value: object) -> str:
+def cell(name: str, value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -91,7 +91,7 @@ def format_table(table: pa.Table, max_rows: int | None = None, width: int | None
 
     names = table.column_names
     rows = table.to_pylist() if max_rows is None else table.slice(0, max_rows).to_pylist()
-    cells = [[_cell(n, row[n]) for n in names] for row in rows]
+    cells = [[cell(n, row[n]) for n in names] for row in rows]
     grid = Table(box=_RULE, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), header_style="")
     for i, (name, type_) in enumerate(zip(names, table.schema.types, strict=True)):
         numeric = pa.types.is_integer(type_) or pa.types.is_floating(type_)
@@ -125,7 +125,7 @@ def format_markdown(table: pa.Table) -> str:
         "|" + "|".join("---:" if num else "---" for num in numeric) + "|",
     ]
     for row in table.to_pylist():
-        cells = (_cell(n, row[n]).replace("|", "\\|") for n in names)
+        cells = (cell(n, row[n]).replace("|", "\\|") for n in names)
         out.append("| " + " | ".join(cells) + " |")
     if table.num_rows == 0:
         out.append("\n(no rows)")
