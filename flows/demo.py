@@ -88,7 +88,8 @@ def run_demo(
     say(f"  shadowline run --date {after[0]} --dry-run")
     say('  shadowline query "select * from nba_predictions.v_ml_model_leaderboard order by mae"')
     say("  shadowline registry promote xgboost_v2   # the promotion gate's verdict")
-    say(f"The report's plots: {settings.reports_dir / str(window[-1]) / 'report.md'}")
+    page = settings.reports_dir / str(window[-1]) / "report.html"
+    say(f"The report, its plots and tables in one page: {page}")
 
 
 def _prepare(warehouse: Warehouse, settings: Settings, seed: int, step: _Steps) -> None:
@@ -182,7 +183,7 @@ def _show(warehouse: Warehouse, say: Callable[[str], None]) -> None:
     say("")
     say(
         "Where the edge is: bets on players whose team's news feed had teammates of "
-        f"{NEWS_MINUTES:g}+ minutes scratched late (news), and the others"
+        f"{NEWS_MINUTES:g}+ minutes\nscratched late (news), and the others"
     )
     table, truth = news_bets(warehouse)
     say(format_table(table))

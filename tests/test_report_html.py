@@ -55,7 +55,8 @@ def test_the_html_report_renders_every_plot_and_table_with_no_console_errors(
             page.goto(page_file.as_uri(), wait_until="load")
             images = page.eval_on_selector_all(
                 "img",
-                "els => els.map(i => [i.dataset.file, i.complete, i.naturalWidth, i.naturalHeight])",
+                "els => els.map(i => [i.dataset.file, i.complete, i.naturalWidth, "
+                "i.naturalHeight])",
             )
             header = page.eval_on_selector_all("table th", "els => els.map(e => e.textContent)")
             rows = page.eval_on_selector_all(

@@ -1,0 +1,64 @@
+"""The demo's market as the README states it, read back through shadowline: the noon lines are
+efficient but for one thing (a teammate scratched late), and only the model that reads the team's
+news feed prices it."""
+
+from __future__ import annotations
+
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from shadowline.flows.demo import NEWS_FEATURE, NEWS_MINUTES, NEWS_SET, news_bets
+from shadowline.tasks.warehouse import open_warehouse
+from tests.samples import DEMO_MODEL_IDS
+
+# README, "What the demo's market is": the 2025-26 season's noon consensus lines on the
+# player-games that had one, split by the team's news feed.
+README = {"line_mae": 4.85, "over_with_news": 0.581, "over_without_news": 0.503}
+BREAK_EVEN = 110 / 210  # at -110
+
+SEASON = f"""
+select coalesce(n.{NEWS_FEATURE}, 0) >= @news_minutes as news, count(*) as rows,
+  countif(g.points > f.betting_line) as overs, sum(abs(g.points - f.betting_line)) as errors
+from nba_predictions.ml_feature_store as f
+join nba_analytics.player_game_summary as g using (game_date, player_lookup)
+left join team_features.news_feed as n using (game_date, player_lookup)
+where f.betting_line is not null and g.minutes_played > 0 and f.game_date >= @start
+group by news
+"""
+
+
+def test_the_noon_line_is_efficient_except_after_a_late_scratch(demo_url: str) -> None:
+    from shadowline.flows.demo import WINDOW_START
+
+    with open_warehouse(demo_url) as warehouse:
+        split = warehouse.query(SEASON, {"news_minutes": NEWS_MINUTES, "start": WINDOW_START})
+    by_news = {r["news"]: r for r in split.to_pylist()}
+    rows = sum(r["rows"] for r in by_news.values())
+    assert rows > 15_000
+    assert sum(r["errors"] for r in by_news.values()) / rows == pytest.approx(
+        README["line_mae"], abs=0.01
+    )
+    for news, name in ((True, "over_with_news"), (False, "over_without_news")):
+        r = by_news[news]
+        low, high = proportion_confint(r["overs"], r["rows"], alpha=0.05, method="wilson")
+        assert low <= README[name] <= high, (name, low, high)
+        if news:  # a real edge: the over beats -110 after a late scratch
+            assert low > BREAK_EVEN
+        else:  # none: the over is a coin flip
+            assert low <= 0.5 <= high
+
+
+def test_only_the_model_reading_the_news_prices_it(demo_url: str) -> None:
+    """On the demo's window (two game days in the suite), the edge is where it was put: only
+    lightgbm_v3 (NEWS_SET) moves its prediction above the line after a late scratch."""
+    with open_warehouse(demo_url) as warehouse:
+        table, truth = news_bets(warehouse)
+        (reader,) = warehouse.query(
+            "select model_id from nba_predictions.ml_model_registry where feature_version = @v",
+            {"v": NEWS_SET},
+        ).to_pylist()
+    edges = {r["model_id"]: r["news_edge"] for r in table.to_pylist()}
+    assert set(edges) == DEMO_MODEL_IDS and "with news" in truth
+    others = [edge for model, edge in edges.items() if model != reader["model_id"]]
+    assert all(abs(edge) < 0.75 for edge in others), edges
+    assert edges[reader["model_id"]] > max(others) + 0.75, edges
