@@ -16,7 +16,12 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from shadowline.tasks.evaluation.comparisons import clustered_mean, compare, confidence_set
+from shadowline.tasks.evaluation.comparisons import (
+    PairComparison,
+    clustered_mean,
+    compare,
+    confidence_set,
+)
 from shadowline.tasks.evaluation.monitor import confidence_sequence, monitor_rows
 
 ROW_SD = 2.4  # per-row sd of the error difference between two demo models
@@ -179,3 +184,21 @@ def test_monitor_rows_give_each_day_its_state_and_start_undecided():
     assert rows[0]["state"] == "undecided" and rows[0]["lower_bound"] is None
     assert rows[-1]["state"] == "better" and rows[-1]["lower_bound"] > 0
     assert rows[-1]["estimate"] == pytest.approx(np.mean(differences["difference"]))
+
+
+def _undecided(ci: tuple[float, float], days_to_detect: int) -> PairComparison:
+    low, high = ci
+    return PairComparison(
+        model_a="a_model", model_b="b_model", shared_rows=3000, game_days=20,
+        model_a_mae=4.50, model_b_mae=4.51, difference=(low + high) / 2, ci_lower=low,
+        ci_upper=high, p_value=0.6, model_a_wins=1500, model_b_wins=1490, ties=10,
+        sign_test_p=0.9, days_to_detect=days_to_detect,
+    )  # fmt: skip
+
+
+def test_days_to_detect_is_said_in_words_and_only_while_a_0_1_gap_is_possible() -> None:
+    assert "about 1 more game day would detect" in _undecided((-0.12, 0.1), 1).verdict()
+    assert "about 12 more game days would detect" in _undecided((-0.12, 0.1), 12).verdict()
+    # the interval already rules out a 0.1-point gap either way: waiting for one says nothing
+    narrow = _undecided((-0.06, 0.04), 40).verdict()
+    assert narrow.startswith("no detectable difference yet") and "more game day" not in narrow

@@ -104,7 +104,7 @@ def test_nothing_graded_is_one_line_error(
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_grading_writes_the_report_and_its_artifact_names_the_folder(
+def test_grading_writes_the_report_and_its_artifact_links_the_page(
     demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from shadowline.flows.grading import grading
@@ -118,6 +118,8 @@ def test_grading_writes_the_report_and_its_artifact_names_the_folder(
     [artifact] = prefect_api.artifacts(state.state_details.flow_run_id)
     report = artifact.data.split("## Report")[1]
     assert summary.report_summary in report and f"`{folder}`" in report
+    page = folder / "report.html"
+    assert page.is_file() and f"[Open report.html]({page.as_uri()})" in report
 
 
 @pytest.mark.usefixtures("prefect_server")
