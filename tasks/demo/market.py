@@ -123,8 +123,7 @@ def market(
     """The books' snapshots for every listed player expected to score; `tipoff` is each
     team-game's tip-off in seconds after midnight UTC of its game day (a late game's is past
     midnight, so its closing lines are stamped on the next UTC day)."""
-    sharp = sharpness(rng.spawn(1)[0], lg, tg, rows)
-    idx, cdfs = _market_view(rng, lg, tg, rows, sharp)
+    idx, cdfs = _market_view(rng, lg, tg, rows)
     posted, offset = _book_offsets(rng, idx.size)
     snaps = _snapshots(rng, posted, np.repeat(tipoff, ROSTER)[idx])
     line_late, line_early = _fair_line(cdfs[0]), _fair_line(cdfs[1])
@@ -156,11 +155,13 @@ def market(
     )
 
 
-def sharpness(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows) -> np.ndarray:
+def sharpness(
+    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, mu: np.ndarray
+) -> np.ndarray:
     """Each player's ratio of his true mean points (when he plays) to `_expected_points`, from
     replays of the season's games: sharp books know the cap, exits and shared possessions that
-    the closed form misses, so no model finds a player the line is always wrong about."""
-    mu = _expected_points(lg, tg, rows, rows.status)
+    the closed form misses, so no model finds a player the line is always wrong about. `mu`:
+    `_expected_points` given the final report."""
     ngames = int(tg.game.max()) + 1
     scored = np.zeros(lg.minutes.size)
     expected = np.zeros(lg.minutes.size)
@@ -172,11 +173,12 @@ def sharpness(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows) -
 
 
 def _market_view(
-    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, sharp: np.ndarray
+    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The listed players expected to score (flat row indices), and the market's points CDF for
     each at the closing snapshot and at the earlier ones."""
     mu_late = _expected_points(lg, tg, rows, rows.status)
+    sharp = sharpness(rng.spawn(1)[0], lg, tg, rows, mu_late)
     # The morning lines price the morning report: a late scratch not on it yet (`Rows.late`)
     # moves his teammates' lines only at the close.
     mu_early = _expected_points(lg, tg, rows, rows.early)
