@@ -155,6 +155,8 @@ def _agree(
         "leaderboard": ("select * from nba_predictions.v_ml_model_leaderboard", ["model_id"]),
         "head_to_head": ("select * from nba_predictions.v_ml_model_head_to_head",
                          ["model_a", "model_b"]),
+        "edge_tiers": ("select * from nba_predictions.v_ml_model_edge_tiers",
+                       ["model_id", "edge_tier", "direction"]),
         "monitor": ("select model_id, against_model_id, game_date, game_days, shared_rows, "
                     "estimate, lower_bound, upper_bound, state "
                     "from nba_predictions.ml_model_monitor",
@@ -174,6 +176,12 @@ def _agree(
         k: v for k, v in on_bq.items() if k not in numbers
     }
     assert on_duck["game_days"] == len(WINDOW)
+    from shadowline.tasks.evaluation.tiers import read_tiers
+
+    tiers_duck, tiers_bq = read_tiers(duck).to_pylist(), read_tiers(bq).to_pylist()
+    assert len(tiers_duck) == len(tiers_bq) > 0
+    for row_duck, row_bq in zip(tiers_duck, tiers_bq, strict=True):
+        assert row_duck == pytest.approx(row_bq)
     models = sorted(DEMO_MODEL_IDS)
     assert best_set(duck, models) == best_set(bq, models)
 

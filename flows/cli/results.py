@@ -1,5 +1,5 @@
-"""Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor` and
-`report`."""
+"""Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor`, `tiers`
+and `report`."""
 
 from __future__ import annotations
 
@@ -121,6 +121,35 @@ def monitor(
         table = read_monitor(warehouse)
     if format == "table":
         say(monitor_text(table, view))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
+def tiers(
+    *,
+    model: Annotated[str | None, Parameter(help="one registry id (default: every model)")] = None,
+    edges: Annotated[
+        str | None, Parameter(help="tier bounds in points of |predicted - line| (default 1,2,3,5)")
+    ] = None,
+    format: Format = "table",
+    wide: Wide = False,
+    columns: ColumnNames = None,
+    session: Given,
+) -> int:
+    """each model's bets by edge tier and side: hit rate with its 95% interval (game days as
+    clusters) beside break-even, ROI and units, and which tiers the evidence sets apart from
+    break-even with every tier read at once (Holm)"""
+    from shadowline.tasks.evaluation.results import tiers_text
+    from shadowline.tasks.evaluation.tiers import TIERS_COLUMNS, parse_edges, read_tiers
+
+    view = Columns.parse(TIERS_COLUMNS, wide, columns)
+    bounds = parse_edges(edges)
+    with open_warehouse(session.warehouse) as warehouse:
+        table = read_tiers(warehouse, model, bounds)
+    if format == "table":
+        say(tiers_text(table, view))
     else:
         print_table(table, format)
     return 0

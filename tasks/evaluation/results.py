@@ -156,3 +156,20 @@ def monitor_text(table: pa.Table, columns: Columns = _MONITOR) -> str:
             "`shadowline registry promote MODEL`, then run and grade a game day)"
         )
     return "\n".join([_table(table, columns), _note(MONITOR_LEGEND)])
+
+
+def tiers_text(table: pa.Table, columns: Columns) -> str:
+    """Each model's edge tiers, which ones the evidence sets apart from break-even, and how."""
+    from shadowline.tasks.evaluation.tiers import TIERS_LEGEND, TIERS_SUMMARY
+
+    if table.num_rows == 0:
+        return "no graded bets yet (a bet: OVER or UNDER, graded WIN, LOSS or PUSH)"
+    found = [
+        f"{r['model_id']} {r['direction']} {r['edge_tier']}: {r['verdict']}"
+        for r in table.to_pylist()
+        if r["verdict"].startswith(("above", "below"))
+    ]
+    summary = TIERS_SUMMARY.format(tiers=table.num_rows, found="; ".join(found) or "none")
+    return "\n".join(
+        [_table(table, columns), *_live_note(table, "bets"), _note(TIERS_LEGEND), _note(summary)]
+    )

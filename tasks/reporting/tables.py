@@ -18,7 +18,10 @@ from shadowline.tasks.core.errors import UsageError
 
 FORMATS = ("table", "csv", "json", "markdown")
 # Columns shown as percentages in the text format.
-_PERCENT_SUFFIXES = ("_rate", "bet_accuracy", "roi", "roi_at_odds", "break_even_at_odds")
+_PERCENT_SUFFIXES = (
+    "_rate", "bet_accuracy", "roi", "roi_at_odds", "break_even", "break_even_at_odds",
+    "hit_low", "hit_high",
+)  # fmt: skip
 
 
 def cell(name: str, value: object) -> str:
