@@ -16,8 +16,11 @@ from prefect.runtime import flow_run
 
 from shadowline.tasks.core.errors import first_line
 from shadowline.tasks.core.settings import Settings
+from shadowline.tasks.evaluation.alerts import Watch
+from shadowline.tasks.evaluation.decay import DECAY_LEGEND
 from shadowline.tasks.evaluation.monitor import MONITOR_LEGEND
 from shadowline.tasks.flow_tasks import (
+    emit_alerts,
     grade_predictions,
     read_daily_performance,
     read_grading_status,
@@ -39,7 +42,7 @@ class GradingSummary:
     changed: int
     daily: pa.Table | None
     note: str | None = None
-    monitor: pa.Table | None = None  # each enabled challenger's state against production
+    watch: Watch | None = None  # the monitor's and decay alarms' latest rows, and the alerts
     report: Path | None = None  # the folder the report's plots were written to
     report_summary: str | None = None  # the report's summary, or why it was not written
 
@@ -61,11 +64,19 @@ def publish(summary: GradingSummary, leaderboard: pa.Table) -> None:
             f"(did not play), {after.ungraded:,} awaiting results"
         )
     parts = [f"# Grading {day}", status]
+    watch = summary.watch
+    if watch is not None and watch.alerts:
+        parts += [
+            "## Alerts",
+            *[f"**{a.message}** (Prefect event `{a.event}`)" for a in watch.alerts],
+        ]
     if summary.daily is not None:
         parts += [f"## Results on {day}", format_markdown(summary.daily)]
-    if summary.monitor is not None:
+    if watch is not None:
         parts += ["## Daily monitor: challengers against production", MONITOR_LEGEND]
-        parts += [format_markdown(summary.monitor)]
+        parts += [format_markdown(watch.monitor)]
+        parts += ["## Decay alarms: each model against its first weeks", DECAY_LEGEND]
+        parts += [format_markdown(watch.decay)]
     parts += ["## All-time leaderboard", format_markdown(leaderboard)]
     if summary.report_summary:
         parts += ["## Report", summary.report_summary]
@@ -130,9 +141,11 @@ def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
         after.ungraded,
     )
     daily = read_daily_performance(warehouse, game_date)
-    return GradingSummary(
-        game_date, before, after, changed, daily, monitor=update_monitor(warehouse)
-    )
+    watch = update_monitor(warehouse, game_date)
+    for alert in watch.alerts:
+        logger.warning(alert.message)
+    emit_alerts(watch.alerts)
+    return GradingSummary(game_date, before, after, changed, daily, watch=watch)
 
 
 def _status(warehouse: Warehouse, game_date: date) -> GradingStatus:

@@ -24,7 +24,7 @@ from prefect.states import State
 from prefect.tasks import exponential_backoff
 
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.evaluation import monitor, results
+from shadowline.tasks.evaluation import alerts, decay, monitor, results
 from shadowline.tasks.features import catalog, health
 from shadowline.tasks.features import slate as slates
 from shadowline.tasks.features import store as features
@@ -134,12 +134,29 @@ def read_daily_performance(warehouse: Warehouse, game_date: date) -> pa.Table:
     return results.daily_performance(warehouse, game_date)
 
 
-@task(name="refresh monitor", **IO)
-def update_monitor(warehouse: Warehouse) -> pa.Table:
-    """Recompute each enabled challenger's confidence sequence against production; its latest
-    state per challenger."""
-    monitor.update_monitor(warehouse, datetime.now(UTC))
-    return monitor.read_monitor(warehouse)
+@task(name="refresh monitor and decay alarms", **IO)
+def update_monitor(warehouse: Warehouse, game_date: date | None = None) -> alerts.Watch:
+    """Recompute each enabled challenger's confidence sequence against production and each
+    watched model's decay alarms; their latest rows, and the alerts that turned on `game_date`
+    (none without one: a backfill's turns are history, not news)."""
+    now = datetime.now(UTC)
+    known = alerts.stored_states(warehouse, game_date) if game_date else set()
+    monitored = monitor.update_monitor(warehouse, now)
+    decayed = decay.update_decay(warehouse, now)
+    found = alerts.alerts(decayed, monitored, game_date, known) if game_date else []
+    return alerts.Watch(monitor.read_monitor(warehouse), decay.read_decay(warehouse), found)
+
+
+@task(name="emit alerts")
+def emit_alerts(found: Sequence[alerts.Alert]) -> int:
+    """Each alert as a Prefect event, for automations to route (README: "What a betting team
+    asks")."""
+    from prefect.events import emit_event
+
+    for alert in found:
+        payload = {**alert.payload, "message": alert.message}
+        emit_event(event=alert.event, resource=alert.resource, payload=payload)
+    return len(found)
 
 
 @task(name="read leaderboard", **IO)

@@ -1,5 +1,5 @@
-"""Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor`, `tiers`
-and `report`."""
+"""Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor`, `decay`,
+`tiers` and `report`."""
 
 from __future__ import annotations
 
@@ -121,6 +121,29 @@ def monitor(
         table = read_monitor(warehouse)
     if format == "table":
         say(monitor_text(table, view))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
+def decay(
+    *, format: Format = "table", wide: Wide = False, columns: ColumnNames = None, session: Given
+) -> int:
+    """production and each enabled model against its own first weeks: rolling 7- and 14-game-day
+    MAE and hit rate, and a state (ok, watch, decaying) safe to read every day (updated by every
+    grading run)"""
+    from datetime import UTC, datetime
+
+    from shadowline.tasks.evaluation.decay import read_decay, update_decay
+    from shadowline.tasks.evaluation.results import DECAY_COLUMNS, decay_text
+
+    view = Columns.parse(DECAY_COLUMNS, wide, columns)
+    with open_warehouse(session.warehouse) as warehouse:
+        update_decay(warehouse, datetime.now(UTC))
+        table = read_decay(warehouse)
+    if format == "table":
+        say(decay_text(table, view))
     else:
         print_table(table, format)
     return 0

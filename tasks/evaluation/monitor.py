@@ -101,12 +101,15 @@ def monitor_rows(differences: pa.Table, now: datetime) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=arrow_schema(MONITOR_TABLE))
 
 
-def update_monitor(warehouse: Warehouse, now: datetime) -> int:
+def update_monitor(warehouse: Warehouse, now: datetime) -> pa.Table:
     """Recompute every enabled challenger's sequence against production from all graded days
-    and write it; a regraded day replaces its rows (and the later days' rows it changes)."""
+    and write it; a regraded day replaces its rows (and the later days' rows it changes). The
+    rows written."""
     differences = warehouse.query(sql_text("monitor/daily_differences"), {"live_only": False})
     differences = differences.filter(differences["enabled"])  # a mask: no Acero to import
-    return warehouse.write(MONITOR_TABLE, monitor_rows(differences, now), replace_by=MONITOR_KEY)
+    rows = monitor_rows(differences, now)
+    warehouse.write(MONITOR_TABLE, rows, replace_by=MONITOR_KEY)
+    return rows
 
 
 def read_monitor(warehouse: Warehouse) -> pa.Table:

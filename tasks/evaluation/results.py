@@ -42,6 +42,10 @@ DAILY_COLUMNS = (
     "model_id", "graded_predictions", "mae", "mae_vs_line", "bets", "bet_accuracy",
     "roi_at_odds", "units",
 )  # fmt: skip
+DECAY_COLUMNS = (
+    "model_id", "game_days", "test_mae", "reference_mae", "mae_7", "mae_14",
+    "decay_z", "hit_rate_14", "state",
+)  # fmt: skip
 MONITOR_COLUMNS = (
     "model_id", "against_model_id", "game_days", "estimate", "lower_bound", "upper_bound", "state"
 )  # fmt: skip
@@ -173,3 +177,15 @@ def tiers_text(table: pa.Table, columns: Columns) -> str:
     return "\n".join(
         [_table(table, columns), *_live_note(table, "bets"), _note(TIERS_LEGEND), _note(summary)]
     )
+
+
+def decay_text(table: pa.Table, columns: Columns) -> str:
+    """Each watched model's decay state, and the reasons for any that is not ok."""
+    from shadowline.tasks.evaluation.decay import DECAY_LEGEND
+
+    if table.num_rows == 0:
+        return "no production or enabled model has graded predictions yet"
+    reasons = [
+        f"{r['model_id']}: {r['state']}: {r['reason']}" for r in table.to_pylist() if r["reason"]
+    ]
+    return "\n".join([_table(table, columns), *map(_note, reasons), _note(DECAY_LEGEND)])

@@ -20,7 +20,7 @@ FORMATS = ("table", "csv", "json", "markdown")
 # Columns shown as percentages in the text format.
 _PERCENT_SUFFIXES = (
     "_rate", "bet_accuracy", "roi", "roi_at_odds", "break_even", "break_even_at_odds",
-    "hit_low", "hit_high",
+    "hit_low", "hit_high", "hit_rate_7", "hit_rate_14", "hit_14_lower", "hit_14_upper",
 )  # fmt: skip
 
 
