@@ -101,9 +101,11 @@ def tier_test(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = surplus.sum(axis=-1) / np.sqrt((surplus**2).sum(axis=-1))
         excess = surplus.sum(axis=-1) / decided
-    p_value = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
-    if surplus.shape[-1] < 2:
+    days = surplus.shape[-1]
+    if days < 2:
         p_value = np.full_like(excess, np.nan)
+    else:  # Student's t with days - 1 degrees of freedom: a few weeks of days are few clusters
+        p_value = np.where(np.isfinite(z), 2 * stats.t.sf(np.abs(z), days - 1), np.nan)
     # a rate: the interval stops at 0% and 100% (only a few bets' intervals reach them)
     lower, upper = np.clip(rate.lower, 0.0, 1.0), np.clip(rate.upper, 0.0, 1.0)
     return TierTest(rate.estimate, lower, upper, excess, p_value)
