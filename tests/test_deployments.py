@@ -336,6 +336,77 @@ def test_a_model_trained_in_another_folder_runs_on_the_worker(
     assert main(["--warehouse", url, "registry", "disable", "xgb_elsewhere"]) == 0
 
 
+def _readme_automation() -> str:
+    """The automation YAML of the README's "Hearing about it" section, as a team copies it."""
+    section = (REPO / "README.md").read_text().split("### Hearing about it", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readmes_automation_sends_the_decay_alert_from_a_grading_deployment_run(
+    deployed: tuple, tmp_path: Path
+) -> None:
+    """A test season whose production model decays, graded on the day it turns through the
+    grading-daily deployment: its event fires the README's automation, whose notification (a
+    webhook block aimed at a listener here) carries the message."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from tests.samples import DECAY_MODELS, write_decaying_season
+
+    local, state_dir, _ = deployed
+    received: list[str] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            received.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    listener = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    try:
+        season = f"duckdb:///{tmp_path / 'decaying.duckdb'}"
+        with open_warehouse(season) as warehouse:
+            warehouse.ensure_schema()
+            turn = write_decaying_season(warehouse)
+        with temporary_settings({PREFECT_API_URL: local.api_url}):
+            block = CustomWebhookNotificationBlock(
+                name="shadowline alerts",
+                url=f"http://127.0.0.1:{listener.server_port}/hook",
+                json_data={"subject": "{{subject}}", "text": "{{body}}"},
+            )
+            block_id = block.save("shadowline-test-hook", overwrite=True)
+        automation = tmp_path / "shadowline-alerts.yaml"
+        automation.write_text(
+            _readme_automation().replace("YOUR-NOTIFICATION-BLOCK-ID", str(block_id))
+        )
+        created = subprocess.run(
+            [str(Path(sys.executable).with_name("prefect")), "automation", "create",
+             "--from-file", str(automation)],
+            env=server.prefect_env(state_dir, local.api_url), capture_output=True, text=True,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stdout[-2000:] + created.stderr[-2000:]
+        run = finished_run(
+            local, "grading/grading-daily", game_date=str(turn), warehouse=season, report=False
+        )
+        deadline = time.monotonic() + 90
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        listener.shutdown()
+        listener.server_close()
+    assert received, f"no notification within 90 s of grading run {run.id}"
+    (message,) = [json.loads(body) for body in received]
+    assert message["subject"] == "shadowline: shadowline.model.decaying"
+    assert f"production model {DECAY_MODELS[0]} is decaying on {turn}" in message["text"]
+
+
 def test_stopping_leaves_nothing_running(deployed: tuple) -> None:
     local, state_dir, _ = deployed
     assert server.stop(state_dir, say=lambda _: None)
