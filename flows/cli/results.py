@@ -1,5 +1,5 @@
 """Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor`, `decay`,
-`tiers` and `report`."""
+`tiers`, `segments` and `report`."""
 
 from __future__ import annotations
 
@@ -121,6 +121,36 @@ def monitor(
         table = read_monitor(warehouse)
     if format == "table":
         say(monitor_text(table, view))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
+def segments(
+    model_a: Annotated[str, Parameter(name="MODEL_A")],
+    model_b: Annotated[str, Parameter(name="MODEL_B")],
+    /,
+    *,
+    format: Format = "table",
+    wide: Wide = False,
+    columns: ColumnNames = None,
+    session: Given,
+) -> int:
+    """the head-to-head split by slate size, side, home or away and line level: each segment's
+    MAE difference with its 95% interval and both models' hit rates"""
+    from shadowline.tasks.evaluation.results import segments_text, why_no_head_to_head
+    from shadowline.tasks.evaluation.segments import SEGMENTS_COLUMNS, read_segments
+
+    view = Columns.parse(SEGMENTS_COLUMNS, wide, columns)
+    if model_a == model_b:
+        raise UsageError(f"segments needs two different models (got {model_a} twice)")
+    with open_warehouse(session.warehouse) as warehouse:
+        table = read_segments(warehouse, model_a, model_b)
+        if table.num_rows == 0:
+            why_no_head_to_head(warehouse, model_a, model_b)  # an unknown model is an error
+    if format == "table":
+        say(segments_text(table, model_a, model_b, view))
     else:
         print_table(table, format)
     return 0

@@ -189,3 +189,13 @@ def decay_text(table: pa.Table, columns: Columns) -> str:
         f"{r['model_id']}: {r['state']}: {r['reason']}" for r in table.to_pylist() if r["reason"]
     ]
     return "\n".join([_table(table, columns), *map(_note, reasons), _note(DECAY_LEGEND)])
+
+
+def segments_text(table: pa.Table, model_a: str, model_b: str, columns: Columns) -> str:
+    from shadowline.tasks.evaluation.segments import SEGMENTS_LEGEND
+
+    if table.num_rows == 0:
+        return f"no player-dates graded for both {model_a} and {model_b}"
+    return "\n".join(
+        [f"a = {model_a}, b = {model_b}", _table(table, columns), _note(SEGMENTS_LEGEND)]
+    )
