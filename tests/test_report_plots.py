@@ -18,7 +18,8 @@ from tests import prefect_api
 from tests.samples import DEMO_MODEL_IDS
 
 PLOTS = (
-    "cumulative_mae.png", "bet_accuracy.png", "monitor.png", "errors.png", "feature_health.png"
+    "cumulative_mae.png", "bet_accuracy.png", "monitor.png", "errors.png", "feature_health.png",
+    "edge_tiers.png",
 )  # fmt: skip
 
 
@@ -52,6 +53,7 @@ def test_report_draws_one_series_per_graded_model_and_the_reference_apart(
         "monitor.png": f"production ({production})",
         "errors.png": None,
         "feature_health.png": "SHADOWLINE_HEALTH_MIN_COVERAGE (0.6)",
+        "edge_tiers.png": "break-even at -110 (52.38%)",
     }
     features = {*SHIPPED_SETS["v2_context"], "teammates_scratched_minutes"}  # + the news feed
     markdown = (out / "report.md").read_text()

@@ -222,17 +222,19 @@ def report(
     """plot every model's graded results over time (cumulative MAE beside the line's, rolling
     bet accuracy, each challenger's confidence sequence against production, error distributions)
     into PNG files, a report.md that shows them and one self-contained report.html"""
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
     from shadowline.tasks.evaluation.monitor import update_monitor
+    from shadowline.tasks.evaluation.tiers import read_tiers
     from shadowline.tasks.reporting.plots import write_report
 
     if start and end and start > end:
         raise UsageError(f"--start {start} is after --end {end}")
     with open_warehouse(session.warehouse) as warehouse:
         update_monitor(warehouse, datetime.now(UTC))  # as `monitor` does: against production now
+        tiers = read_tiers(warehouse, start=start or date.min, end=end or date.max)
         written = write_report(
-            warehouse, session.settings.reports_dir, start=start, end=end, out=out
+            warehouse, session.settings.reports_dir, start=start, end=end, out=out, tiers=tiers
         )
     say(written.summary)
     for path in written.files:

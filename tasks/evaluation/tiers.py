@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
@@ -217,13 +218,18 @@ def _with_verdicts(rows: list[dict[str, object]]) -> pa.Table:
 
 
 def read_tiers(
-    warehouse: Warehouse, model: str | None = None, edges: Sequence[float] = EDGES
+    warehouse: Warehouse,
+    model: str | None = None,
+    edges: Sequence[float] = EDGES,
+    start: date = date.min,
+    end: date = date.max,
 ) -> pa.Table:
-    """The tiers of `model`'s bets (every model's by default); a model without graded bets is
-    an error naming the models that have some."""
-    bets = warehouse.query(sql_text("reports/tier_bets"), {"model": model or ""})
+    """The tiers of `model`'s bets (every model's by default) on game dates `start`..`end`; a
+    model without graded bets is an error naming the models that have some."""
+    span = {"start": start, "end": end}
+    bets = warehouse.query(sql_text("reports/tier_bets"), {"model": model or "", **span})
     if model and bets.num_rows == 0:
-        graded = warehouse.query(sql_text("reports/tier_bets"), {"model": ""})["model_id"]
+        graded = warehouse.query(sql_text("reports/tier_bets"), {"model": "", **span})["model_id"]
         have = ", ".join(sorted(set(graded.to_pylist()))) or "none yet"
         raise ShadowlineError(f"no graded bets for {model} (models with graded bets: {have})")
     return tiers(bets, edges)

@@ -83,8 +83,9 @@ def draw(
     errors: pa.Table,
     health: list[dict[str, Any]],
     settings: Settings,
+    tiers: list[dict[str, Any]] | None = None,
 ) -> list[Plot]:
-    """The five plots, written into `folder`."""
+    """The plots, written into `folder` (the edge tiers' when `tiers` are given)."""
     colors = _colors(days.models)
     drawn = [
         _cumulative_mae(days, colors),
@@ -93,6 +94,8 @@ def draw(
         _errors(errors, days.models, colors),
         _feature_health(health, settings),
     ]
+    if tiers:
+        drawn.append(_edge_tiers(tiers, colors))
     return [_save(figure, folder, *about) for figure, *about in drawn]
 
 
@@ -250,6 +253,40 @@ def _errors(errors: pa.Table, models: list[str], colors: dict[str, Any]) -> Draw
         "thinner tail is closer more often."
     )
     return figure, "errors.png", title, None, caption
+
+
+def _edge_tiers(rows: list[dict[str, Any]], colors: dict[str, Any]) -> Drawn:
+    figure, panels = _figure(columns=2)
+    labels = list(dict.fromkeys(r["edge_tier"] for r in rows))
+    models = list(dict.fromkeys(r["model_id"] for r in rows))
+    step = 0.7 / max(len(models), 1)
+    for axes, side in zip(panels, ("OVER", "UNDER"), strict=True):
+        for j, model in enumerate(models):
+            shown = [r for r in rows if r["model_id"] == model and r["direction"] == side]
+            shown = [r for r in shown if r["hit_low"] is not None]
+            y = [labels.index(r["edge_tier"]) + (j - (len(models) - 1) / 2) * step for r in shown]
+            x = np.array([100 * r["hit_rate"] for r in shown])
+            spread = [
+                x - [100 * r["hit_low"] for r in shown],
+                [100 * r["hit_high"] for r in shown] - x,
+            ]
+            axes.errorbar(x, y, xerr=spread, fmt="o", color=colors.get(model), label=model,
+                          markersize=4, capsize=2)  # fmt: skip
+        axes.axvline(100 * BREAK_EVEN, color="black", linestyle="--", label=BREAK_EVEN_LABEL)
+        axes.set(title=side, xlabel="hit rate, % (95% interval)", yticks=range(len(labels)))
+        axes.set_yticklabels(labels)
+        axes.grid(alpha=0.3)
+    panels[0].set_ylabel("edge: |predicted - line|, points")
+    panels[1].legend(fontsize="small")
+    title = "Hit rate by edge tier and side"
+    figure.suptitle(title)
+    caption = (
+        "Each model's bets by edge tier, OVER and UNDER apart: the hit rate with its 95% interval "
+        "(game days as clusters) against the 52.38% a bet at -110 needs. An interval across the "
+        "line is a tier not distinguishable from break-even; `shadowline tiers` gives the verdicts "
+        "with every tier read at once (Holm)."
+    )
+    return figure, "edge_tiers.png", title, BREAK_EVEN_LABEL, caption
 
 
 SHOWN_FEATURES = 6  # per panel: the features furthest from their training rows

@@ -49,9 +49,11 @@ def write_report(
     start: date | None = None,
     end: date | None = None,
     out: Path | None = None,
+    tiers: pa.Table | None = None,
 ) -> Report:
     """Draw the report for the graded game days from `start` to `end` (default: all of them)
-    into `out` (default: reports_dir/<end>)."""
+    into `out` (default: reports_dir/<end>), with the edge tiers' plot when `tiers` are given
+    (`tasks.evaluation.tiers.read_tiers` over the same days)."""
     rows = warehouse.query(sql_text("reports/report_days")).to_pylist()
     if not rows:
         raise NothingToReport(
@@ -73,7 +75,8 @@ def write_report(
     health = warehouse.query(sql_text("reports/report_feature_health"), span).to_pylist()
     folder = out or reports_dir / end.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    plots = draw(folder, days, monitor, errors, health, Settings())
+    tier_rows = tiers.to_pylist() if tiers is not None else None
+    plots = draw(folder, days, monitor, errors, health, Settings(), tier_rows)
     table = _totals(days)
     report = Report(folder, start, end, days.models, plots, _summary(days, table))
     (folder / "report.md").write_text(_markdown(report, table))
