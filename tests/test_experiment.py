@@ -245,10 +245,15 @@ def test_grading_fills_results_and_a_second_run_changes_nothing(
     # the daily monitor: each enabled challenger against production (catboost_v2)
     monitor = daily.split("## Daily monitor: challengers against production")[1]
     challengers = DEMO_MODELS - {"catboost_v2"}
-    assert first.monitor is not None
-    assert set(first.monitor["model_id"].to_pylist()) == challengers
-    assert set(first.monitor["against_model_id"].to_pylist()) == {"catboost_v2"}
+    assert first.watch is not None
+    assert set(first.watch.monitor["model_id"].to_pylist()) == challengers
+    assert set(first.watch.monitor["against_model_id"].to_pylist()) == {"catboost_v2"}
+    monitor, decay = monitor.split("## Decay alarms: each model against its first weeks")
     assert all(f"| {model} | catboost_v2 |" in monitor for model in challengers)
+    # the decay alarms: production and every enabled model, warming up on the first game day
+    assert set(first.watch.decay["model_id"].to_pylist()) == DEMO_MODELS
+    assert all(f"| {model} |" in decay for model in DEMO_MODELS) and "warming up" in decay
+    assert "## Alerts" not in artifact.data
 
 
 def test_a_run_on_its_own_frees_the_warehouse_file_before_it_reports_its_end(

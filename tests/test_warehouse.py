@@ -167,7 +167,7 @@ def test_each_tables_arrow_schema_is_the_table_the_warehouse_creates(warehouse: 
     same DDL: names, order, types and NOT NULL."""
     from shadowline.tasks.warehouse.schemas import arrow_schema, table_names
 
-    assert len(table_names()) == 16
+    assert len(table_names()) == 17
     for table in table_names():
         assert arrow_schema(table) == warehouse.table_schema(table), table
 
