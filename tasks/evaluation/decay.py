@@ -143,15 +143,17 @@ def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, 
     return out
 
 
+def by_model(rows: pa.Table) -> list[list[dict[str, object]]]:
+    """Each model's rows, its game days in order."""
+    models: dict[str, list[dict[str, object]]] = {}
+    for r in rows.to_pylist():
+        models.setdefault(r["model_id"], []).append(r)
+    return [sorted(days, key=lambda r: r["game_date"]) for days in models.values()]
+
+
 def decay_rows(results: pa.Table, now: datetime) -> pa.Table:
     """Every model's decay rows from its per-day results (sql/monitor/daily_model_results)."""
-    by_model: dict[str, list[dict[str, object]]] = {}
-    for r in results.to_pylist():
-        by_model.setdefault(r["model_id"], []).append(r)
-    rows = []
-    for days in by_model.values():
-        days.sort(key=lambda r: r["game_date"])
-        rows += _model_rows(days, now)
+    rows = [row for days in by_model(results) for row in _model_rows(days, now)]
     return pa.Table.from_pylist(rows, schema=arrow_schema(DECAY_TABLE))
 
 
@@ -171,12 +173,8 @@ def read_decay(warehouse: Warehouse) -> pa.Table:
 def turned(rows: pa.Table, to: str) -> list[dict[str, object]]:
     """Each model's row on its last day when its state turned `to` that day (decay or monitor
     rows): news once, on the day it happens, not every day after."""
-    by_model: dict[str, list[dict[str, object]]] = {}
-    for r in rows.to_pylist():
-        by_model.setdefault(r["model_id"], []).append(r)
-    changed = []
-    for days in by_model.values():
-        days.sort(key=lambda r: r["game_date"])
-        if days[-1]["state"] == to and (len(days) < 2 or days[-2]["state"] != to):
-            changed.append(days[-1])
-    return changed
+    return [
+        days[-1]
+        for days in by_model(rows)
+        if days[-1]["state"] == to and (len(days) < 2 or days[-2]["state"] != to)
+    ]
