@@ -116,7 +116,10 @@ def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, 
     z, z_short = decay_z(daily), decay_z(daily, SHORT_WINDOW)
     mae_14, mae_lo, mae_hi = _window_intervals(errors, rows_n)
     hit_14, hit_lo, hit_hi = _window_intervals(wins, decided)
-    mae_7, hit_7 = _window_rate(errors, rows_n, SHORT_WINDOW), _window_rate(wins, decided, 7)
+    mae_7, hit_7 = (
+        _window_rate(errors, rows_n, SHORT_WINDOW),
+        _window_rate(wins, decided, SHORT_WINDOW),
+    )
     reference = errors[:REFERENCE_DAYS].sum() / rows_n[:REFERENCE_DAYS].sum()
     out = []
     for i, day in enumerate(days):

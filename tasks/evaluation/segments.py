@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from shadowline.tasks.evaluation.comparisons import clustered_mean
-from shadowline.tasks.evaluation.tiers import FAMILY_LEVEL, holm
+from shadowline.tasks.evaluation.tiers import FAMILY_LEVEL, adjust, day_sums
 from shadowline.tasks.warehouse import Warehouse, sql_text
 
 SEGMENTS_COLUMNS = (
@@ -61,11 +61,7 @@ SEGMENTS_LEGEND = (
 
 
 def _clustered(day: np.ndarray, values: np.ndarray, counted: np.ndarray):
-    days = int(day.max()) + 1
-    return clustered_mean(
-        np.bincount(day, values * counted, minlength=days),
-        np.bincount(day, counted, minlength=days),
-    )
+    return clustered_mean(*day_sums(day, values * counted, counted))
 
 
 def _hit_rate(day: np.ndarray, outcome: np.ndarray) -> tuple[float | None, int]:
@@ -108,11 +104,9 @@ def segments(paired: pa.Table, model_a: str = "a", model_b: str = "b") -> pa.Tab
                 parts.setdefault(name, []).append(r)
         for name in sorted(parts, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
             out.append(segment_row(dimension, name, parts[name]))
-    tested = [r for r in out if r["p_value"] is not None]
-    for r, p in zip(tested, holm(np.array([r["p_value"] for r in tested])).tolist(), strict=True):
-        r["adjusted_p"] = p
+    adjust(out)
     for r in out:
-        adjusted = r.setdefault("adjusted_p", None)
+        adjusted = r["adjusted_p"]
         if adjusted is None:
             r["verdict"] = "too early"
         elif adjusted < FAMILY_LEVEL:

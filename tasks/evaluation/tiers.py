@@ -150,7 +150,7 @@ def _groups(bets: pa.Table, edges: Sequence[float]) -> dict[tuple[str, int, str]
     return {k: np.asarray(groups[k]) for k in keys}
 
 
-def _day_sums(day: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
+def day_sums(day: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
     days = int(day.max()) + 1 if len(day) else 0
     return [np.bincount(day, v, minlength=days) for v in values]
 
@@ -169,7 +169,7 @@ def tiers(bets: pa.Table, edges: Sequence[float] = EDGES) -> pa.Table:
     rows: list[dict[str, object]] = []
     for (model, t, side), at in _groups(bets, edges).items():
         _, day = np.unique(dates[at], return_inverse=True)
-        wins, n, be = _day_sums(day, won[at], decided[at], break_even[at])
+        wins, n, be = day_sums(day, won[at], decided[at], break_even[at])
         test = tier_test(wins, n, be)
         priced = profit[at][~np.isnan(profit[at])]
         rows.append(
@@ -202,14 +202,19 @@ def _finite(value: np.ndarray | float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def _with_verdicts(rows: list[dict[str, object]]) -> pa.Table:
-    """Holm over every tier tested: BOTH rows too, since they are read as well."""
-    tested = [i for i, r in enumerate(rows) if r["p_value"] is not None]
-    adjusted = holm(np.array([rows[i]["p_value"] for i in tested], dtype=float))
+def adjust(rows: list[dict[str, object]]) -> None:
+    """Each row's `adjusted_p`: Holm over every row with a `p_value` (None for the others)."""
+    tested = [r for r in rows if r["p_value"] is not None]
+    adjusted = holm(np.array([r["p_value"] for r in tested], dtype=float)).tolist()
     for r in rows:
         r["adjusted_p"] = None
-    for i, p in zip(tested, adjusted.tolist(), strict=True):
-        rows[i]["adjusted_p"] = p
+    for r, p in zip(tested, adjusted, strict=True):
+        r["adjusted_p"] = p
+
+
+def _with_verdicts(rows: list[dict[str, object]]) -> pa.Table:
+    """Holm over every tier tested: BOTH rows too, since they are read as well."""
+    adjust(rows)
     for r in rows:
         p = r["adjusted_p"] if r["adjusted_p"] is not None else float("nan")
         r["verdict"] = verdict(p, r["excess"] or 0.0, int(r["game_days"]))
