@@ -38,6 +38,7 @@ from shadowline.tasks.flow_tasks import (
     read_grading_status,
     read_models,
     update_monitor,
+    update_probabilities,
 )
 from shadowline.tasks.grading.grade import GradingStatus
 from shadowline.tasks.resources import scorers_for_run, warehouse_for_run
@@ -201,6 +202,9 @@ def _run_part(
         graded = read_grading_status(warehouse, part[0], part[-1])
         summary.graded.update(graded)
         line += f", {sum(g.graded for g in graded.values()):,} graded"
+    # after the grading: each date's probabilities learn from the part's earlier dates too, as
+    # a day-by-day run's would
+    update_probabilities(warehouse, part[0], part[-1])
     return line
 
 

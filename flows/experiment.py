@@ -34,6 +34,7 @@ from shadowline.tasks.flow_tasks import (
     read_prop_players,
     record_feature_health,
     score_models,
+    update_probabilities,
     write_predictions,
     write_run_log,
 )
@@ -176,6 +177,8 @@ def _experiment(
     min_edge: float,
 ) -> ExperimentSummary:
     [summary] = run_dates(warehouse, scorers, [game_date], models, dry_run, min_edge, regrade=True)
+    if summary.rows_written:  # each from the rows graded before the day, as of this run
+        update_probabilities(warehouse, game_date)
     return summary
 
 

@@ -24,7 +24,7 @@ from prefect.states import State
 from prefect.tasks import exponential_backoff
 
 from shadowline.tasks.core.settings import Settings
-from shadowline.tasks.evaluation import alerts, decay, monitor, results
+from shadowline.tasks.evaluation import alerts, decay, monitor, probabilities, results
 from shadowline.tasks.evaluation import tiers as edge_tiers
 from shadowline.tasks.features import catalog, health
 from shadowline.tasks.features import slate as slates
@@ -128,6 +128,11 @@ def read_grading_status(
 @task(name="grade predictions", **IO)
 def grade_predictions(warehouse: Warehouse, start: date, end: date | None = None) -> int:
     return grading.grade_predictions(warehouse, start, end)
+
+
+@task(name="update over probabilities", **IO)
+def update_probabilities(warehouse: Warehouse, start: date, end: date | None = None) -> int:
+    return probabilities.update_probabilities(warehouse, start, end)
 
 
 @task(name="read daily performance", **IO)

@@ -17,6 +17,7 @@ import pytest
 from shadowline.flows.backfill import backfill
 from shadowline.flows.cli import main
 from shadowline.flows.grading import grading
+from shadowline.tasks.evaluation.probabilities import update_probabilities
 from shadowline.tasks.features.catalog import attach_sources
 from shadowline.tasks.features.slate import make_slate, read_prop_players
 from shadowline.tasks.features.store import read_feature_batch
@@ -112,6 +113,9 @@ def test_a_season_backfilled_as_a_set_is_what_runs_date_by_date_give(
     summary = backfill(start=season[0], end=season[1], warehouse=demo_url)
     backfilled = rows(warehouse, span=season)
     assert summary.rows_written == len(backfilled) > 100_000 and len(summary.dates) == 166
+    lined = [r for r in backfilled if r["betting_line"] is not None]
+    # every model's over probabilities from its third week on (200 graded rows with a line)
+    assert sum(r["over_probability"] is not None for r in lined) > 0.8 * len(lined)
 
     forget_window(warehouse, span=season)
     specs = [m.spec for m in read_models(warehouse)]
@@ -127,6 +131,7 @@ def test_a_season_backfilled_as_a_set_is_what_runs_date_by_date_give(
         )
         assert day_rows is not None
         write_predictions(warehouse, day_rows)
+        update_probabilities(warehouse, day)  # as the experiment flow does, before the games
         grade_predictions(warehouse, day)
     assert rows(warehouse, span=season) == backfilled
 

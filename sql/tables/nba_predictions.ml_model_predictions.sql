@@ -33,7 +33,11 @@ create table if not exists nba_predictions.ml_model_predictions (
   clv_points float64,  -- how far the line moved toward the recommended side after betting_line
   -- live: scored by its game's line cutoff, as a daily run is; backfill: scored after it (a
   -- backfill, a late rerun), when news a live run could not have had may have reached features
-  provenance string
+  provenance string,
+  -- the model's probability that the over wins (given the bet is decided: an integer line can
+  -- push), from its own errors on the rows graded for days before this one; NULL: no line, or
+  -- fewer than 200 such rows yet
+  over_probability float64
 )
 partition by game_date
 cluster by model_id

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 import pyarrow as pa
 
 from shadowline.tasks.core.errors import WarehouseError, first_line
-from shadowline.tasks.warehouse.sql import key_match, schema_files, sql_text
+from shadowline.tasks.warehouse.sql import identifier, key_match, schema_files, sql_text
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -241,6 +241,29 @@ class Warehouse(ABC):
             )
             self._run(script, params)
         return rows.num_rows
+
+    def update(self, table: str, rows: pa.Table, key: Sequence[str]) -> int:
+        """Set the columns of `rows` other than `key` on the rows of `table` whose `key` equals
+        a key in `rows`, in one statement; the rows it changed."""
+        if rows.num_rows == 0:
+            return 0
+        self.ensure_schema()
+        values = [c for c in rows.column_names if c not in key]
+        match, params = key_match("s", "t", key), {}
+        if "game_date" in key:  # a constant list of dates: BigQuery reads only those partitions
+            match += " and t.game_date in unnest(@partition_dates)"
+            params["partition_dates"] = sorted(set(rows["game_date"].to_pylist()))
+        conditions = {
+            "key_match": match,
+            "changed": " or ".join(
+                f"t.{identifier(c)} is distinct from s.{identifier(c)}" for c in values
+            ),  # fmt: skip
+            "assignments": ", ".join(f"{identifier(c)} = s.{identifier(c)}" for c in values),
+        }
+        with self._staged(rows) as staging:
+            script = sql_text("warehouse/update_rows", conditions=conditions, target=table,
+                              staging=staging)  # fmt: skip
+            return self._run(script, params)[1]
 
     def ensure_schema(self, *, force: bool = False) -> None:
         """Create or update the datasets, tables and views when they are not those of this
