@@ -25,7 +25,6 @@ from prefect.tasks import exponential_backoff
 
 from shadowline.tasks.core.settings import Settings
 from shadowline.tasks.evaluation import alerts, decay, monitor, probabilities, results
-from shadowline.tasks.evaluation import tiers as edge_tiers
 from shadowline.tasks.features import catalog, health
 from shadowline.tasks.features import slate as slates
 from shadowline.tasks.features import store as features
@@ -173,8 +172,8 @@ def read_leaderboard(warehouse: Warehouse) -> pa.Table:
 @task(name="write report", **IO)
 def write_report(warehouse: Warehouse, reports_dir: Path, end: date) -> plots.Report:
     """The plots and report.md for every graded game day up to `end`."""
-    tiers = edge_tiers.read_tiers(warehouse, end=end)
-    return plots.write_report(warehouse, reports_dir, end=end, tiers=tiers)
+    extra = results.report_tables(warehouse, date.min, end)
+    return plots.write_report(warehouse, reports_dir, end=end, **extra)
 
 
 @task(name="read game days", **IO)

@@ -1,5 +1,5 @@
 """Commands that read the results: `leaderboard`, `head-to-head`, `daily`, `monitor`, `decay`,
-`tiers`, `segments` and `report`."""
+`tiers`, `segments`, `calibration` and `report`."""
 
 from __future__ import annotations
 
@@ -209,6 +209,39 @@ def tiers(
 
 
 @app.command
+def calibration(
+    *,
+    model: Annotated[str | None, Parameter(help="one registry id (default: every model)")] = None,
+    include_backfill: Annotated[
+        bool, Parameter(help="read backfilled rows too (default: live rows only)")
+    ] = False,
+    format: Format = "table",
+    wide: Wide = False,
+    columns: ColumnNames = None,
+    session: Given,
+) -> int:
+    """how far to trust each model's over probabilities: Brier score, log loss and calibration
+    error, what its bets were promised against what they won, and its Brier against
+    production's with a 95% interval (game days as clusters)"""
+    from shadowline.tasks.evaluation.calibration import (
+        CALIBRATION_COLUMNS,
+        calibration,
+        calibration_rows,
+    )
+    from shadowline.tasks.evaluation.results import calibration_text
+
+    view = Columns.parse(CALIBRATION_COLUMNS, wide, columns)
+    with open_warehouse(session.warehouse) as warehouse:
+        rows, backfill_read = calibration_rows(warehouse, model, include_backfill)
+    table = calibration(rows)
+    if format == "table":
+        say(calibration_text(table, view, include_backfill, backfill_read))
+    else:
+        print_table(table, format)
+    return 0
+
+
+@app.command
 def report(
     *,
     start: Annotated[Day | None, Parameter(help="first game date (default: first graded)")] = None,
@@ -220,21 +253,22 @@ def report(
     session: Given,
 ) -> int:
     """plot every model's graded results over time (cumulative MAE beside the line's, rolling
-    bet accuracy, each challenger's confidence sequence against production, error distributions)
-    into PNG files, a report.md that shows them and one self-contained report.html"""
+    bet accuracy, each challenger's confidence sequence against production, error distributions,
+    edge tiers, over probabilities against how often the over won) into PNG files, a report.md
+    that shows them and one self-contained report.html"""
     from datetime import UTC, date, datetime
 
     from shadowline.tasks.evaluation.monitor import update_monitor
-    from shadowline.tasks.evaluation.tiers import read_tiers
+    from shadowline.tasks.evaluation.results import report_tables
     from shadowline.tasks.reporting.plots import write_report
 
     if start and end and start > end:
         raise UsageError(f"--start {start} is after --end {end}")
     with open_warehouse(session.warehouse) as warehouse:
         update_monitor(warehouse, datetime.now(UTC))  # as `monitor` does: against production now
-        tiers = read_tiers(warehouse, start=start or date.min, end=end or date.max)
+        extra = report_tables(warehouse, start or date.min, end or date.max)
         written = write_report(
-            warehouse, session.settings.reports_dir, start=start, end=end, out=out, tiers=tiers
+            warehouse, session.settings.reports_dir, start=start, end=end, out=out, **extra
         )
     say(written.summary)
     for path in written.files:

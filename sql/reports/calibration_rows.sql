@@ -1,6 +1,7 @@
 -- Every graded, decided row with an over probability, for `shadowline calibration`: whether the
 -- over won, the model's bet on it and whether the row was scored live. An empty model parameter
--- reads every model's rows; without include_backfill, live rows only.
+-- reads every model's rows, a model's id its rows and production's (to compare them); without
+-- include_backfill, live rows only; start and end bound the game dates.
 -- grain: one row per prediction_id.
 select
   p.model_id,
@@ -22,6 +23,7 @@ left join (
 where p.over_probability is not null
   and p.actual_points is not null
   and p.actual_points != p.betting_line
-  and (@model = '' or p.model_id = @model)
+  and (@model = '' or p.model_id = @model or coalesce(r.is_production, false))
   and (@include_backfill or coalesce(p.provenance = 'live', false))
+  and p.game_date between @start and @end
 order by p.model_id, p.game_date, p.player_lookup

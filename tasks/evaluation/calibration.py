@@ -9,6 +9,8 @@ pool did not, and a figure that mixes the two says so.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pyarrow as pa
 
@@ -21,14 +23,13 @@ from shadowline.tasks.warehouse import Warehouse, sql_text
 BINS = 10  # equal-width probability bins for the expected calibration error and the plot
 _EPSILON = 1e-6  # a probability of exactly 0 or 1 that is wrong costs log(1e6), not infinity
 CALIBRATION_COLUMNS = (
-    "model_id", "rows", "brier", "brier_vs_production", "brier_low", "brier_high", "ece",
-    "bets", "promised", "won", "verdict",
+    "model_id", "brier", "brier_diff", "diff_low", "diff_high", "ece", "promised", "won", "verdict",
 )  # fmt: skip
 CALIBRATION_SCHEMA = pa.schema(
     [("model_id", pa.string())]
     + [(c, pa.int64()) for c in ("rows", "live_rows", "game_days")]
     + [(c, pa.float64()) for c in ("brier", "log_loss", "ece")]
-    + [(c, pa.float64()) for c in ("brier_vs_production", "brier_low", "brier_high")]
+    + [(c, pa.float64()) for c in ("brier_diff", "diff_low", "diff_high")]
     + [("p_value", pa.float64()), ("adjusted_p", pa.float64()), ("bets", pa.int64())]
     + [("promised", pa.float64()), ("won", pa.float64()), ("verdict", pa.string())]
 )
@@ -36,9 +37,9 @@ CALIBRATION_LEGEND = (
     "rows: graded, decided rows with an over probability. brier = mean (probability - over "
     "won)^2 (0.25 is a coin's; lower is better), log_loss likewise; ece: expected calibration "
     "error, the mean gap between the probability and the over's win rate in ten bins. "
-    "brier_vs_production: the model's Brier minus production's on the same player-games, with "
-    "its 95% interval (game days as clusters); negative is better. promised: the mean win "
-    "probability of the model's bets; won: their hit rate. verdict: better or worse than "
+    "brier_diff: the model's Brier minus production's on the same player-games, with its 95% "
+    "interval (diff_low to diff_high, game days as clusters); negative is better. promised: the "
+    "mean win probability of the model's bets; won: their hit rate. verdict: better or worse than "
     "production when the evidence holds with every model read at once (Holm, family-wise 5%)."
 )
 
@@ -87,7 +88,7 @@ def _against(c: dict[str, np.ndarray], at: np.ndarray, base: np.ndarray) -> dict
     sums, counts = day_sums(day, difference, np.ones_like(difference))
     interval = clustered_mean(sums, counts)
     values = (interval.estimate, interval.lower, interval.upper, interval.p_value)
-    names = ("brier_vs_production", "brier_low", "brier_high", "p_value")
+    names = ("brier_diff", "diff_low", "diff_high", "p_value")
     return {n: float(v) if np.isfinite(v) else None for n, v in zip(names, values, strict=True)}
 
 
@@ -127,12 +128,12 @@ def _with_verdicts(rows: list[dict[str, object]], production: set[str]) -> pa.Ta
     for r in rows:
         if r["model_id"] in production:
             r["verdict"] = "production"
-        elif r.get("brier_vs_production") is None:
+        elif r.get("brier_diff") is None:
             r["verdict"] = "no shared rows" if production else "no production model"
         elif r.get("adjusted_p") is None:
             r["verdict"] = "too early"
         elif r["adjusted_p"] < FAMILY_LEVEL:
-            better = r["brier_vs_production"] < 0  # type: ignore[operator]
+            better = r["brier_diff"] < 0  # type: ignore[operator]
             r["verdict"] = "better than production" if better else "worse than production"
         else:
             r["verdict"] = "not distinguishable"
@@ -141,9 +142,10 @@ def _with_verdicts(rows: list[dict[str, object]], production: set[str]) -> pa.Ta
 
 def reliability(rows: pa.Table, bins: int = BINS) -> pa.Table:
     """Per model and probability bin: rows, the mean probability and the over's win rate with
-    a 95% binomial interval (the report's reliability plot)."""
+    its 95% Wilson interval (the report's reliability plot)."""
     c = _arrays(rows)
     out = []
+    z = 1.959964
     for model in dict.fromkeys(c["model_id"].tolist()):
         at = c["model_id"] == model
         p, y = c["over_probability"][at], c["over_won"][at]
@@ -151,33 +153,33 @@ def reliability(rows: pa.Table, bins: int = BINS) -> pa.Table:
         n = np.bincount(b, minlength=bins)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_p, rate = np.bincount(b, p, bins) / n, np.bincount(b, y, bins) / n
-            half = 1.96 * np.sqrt(rate * (1 - rate) / n)
+            centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
+            half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
         for k in np.flatnonzero(n):
+            low, high = float(centre[k] - half[k]), float(centre[k] + half[k])
             out.append({"model_id": model, "bin": int(k), "rows": int(n[k]),
                         "probability": float(mean_p[k]), "over_rate": float(rate[k]),
-                        "low": float(max(rate[k] - half[k], 0.0)),
-                        "high": float(min(rate[k] + half[k], 1.0))})  # fmt: skip
+                        "low": low, "high": high})  # fmt: skip
     return pa.Table.from_pylist(out)
 
 
 def calibration_rows(
-    warehouse: Warehouse, model: str | None = None, include_backfill: bool = False
-) -> pa.Table:
-    """The rows `calibration` and `reliability` read; a model without any is an error naming
-    the models that have some (and saying when only backfilled rows do)."""
-    params = {"model": model or "", "include_backfill": include_backfill}
-    rows = warehouse.query(sql_text("reports/calibration_rows"), params)
-    if rows.num_rows:
-        return rows
-    every = warehouse.query(
-        sql_text("reports/calibration_rows"), {**params, "model": ""} | {"include_backfill": True}
-    )
+    warehouse: Warehouse,
+    model: str | None = None,
+    include_backfill: bool = False,
+    start: date = date.min,
+    end: date = date.max,
+) -> tuple[pa.Table, bool]:
+    """The rows `calibration` and `reliability` read, and whether backfilled rows are among them:
+    live rows only unless `include_backfill`, or when there are none yet (the demo's, all
+    scored after the games). No rows at all is an error naming the models that have some."""
+    read, span = sql_text("reports/calibration_rows"), {"start": start, "end": end}
+    for backfill in dict.fromkeys([include_backfill, True]):
+        rows = warehouse.query(read, {"model": model or "", "include_backfill": backfill, **span})
+        if rows.num_rows and (model is None or model in set(rows["model_id"].to_pylist())):
+            return rows, backfill
+    every = warehouse.query(read, {"model": "", "include_backfill": True, **span})
     have = sorted(set(every["model_id"].to_pylist()))
-    if have and not include_backfill:
-        raise ShadowlineError(
-            f"no live graded rows with an over probability{f' for {model}' if model else ''} "
-            f"(backfilled rows of {', '.join(have)} have some: --include-backfill reads them)"
-        )
     raise ShadowlineError(
         f"no graded rows with an over probability{f' for {model}' if model else ''} "
         f"(models with some: {', '.join(have) or 'none yet'}; a model's probabilities start "

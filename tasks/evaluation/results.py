@@ -18,6 +18,20 @@ class NotComparable(ShadowlineError):
     """A head-to-head of a model with no graded predictions."""
 
 
+def report_tables(warehouse: Warehouse, start: date, end: date) -> dict[str, pa.Table | None]:
+    """What the report draws beyond its own queries, over game dates start..end: the edge tiers,
+    and the over probabilities' reliability bins (None before any row has one)."""
+    from shadowline.tasks.evaluation.calibration import calibration_rows, reliability
+    from shadowline.tasks.evaluation.tiers import read_tiers
+
+    try:
+        rows, _ = calibration_rows(warehouse, start=start, end=end)
+    except ShadowlineError:
+        rows = None
+    bins = reliability(rows) if rows is not None else None
+    return {"tiers": read_tiers(warehouse, start=start, end=end), "reliability": bins}
+
+
 def daily_performance(warehouse: Warehouse, game_date: date) -> pa.Table:
     return warehouse.query(sql_text("reports/daily_performance"), {"game_date": game_date})
 
@@ -198,4 +212,39 @@ def segments_text(table: pa.Table, model_a: str, model_b: str, columns: Columns)
         return f"no player-dates graded for both {model_a} and {model_b}"
     return "\n".join(
         [f"a = {model_a}, b = {model_b}", _table(table, columns), _note(SEGMENTS_LEGEND)]
+    )
+
+
+NO_LIVE_CALIBRATION = (
+    "no live rows with an over probability yet: these are backfilled rows (scored after the "
+    "games), whose features may know what the line did not"
+)
+
+
+def calibration_text(
+    table: pa.Table, columns: Columns, include_backfill: bool, backfill_read: bool
+) -> str:
+    """Each model's calibration, the bets that were promised more than they won, and whether
+    backfilled rows are in (asked for, or read because no row is live yet)."""
+    from shadowline.tasks.evaluation.calibration import CALIBRATION_LEGEND
+
+    over = [
+        f"{r['model_id']} promised its bets {r['promised']:.1%} and won {r['won']:.1%}"
+        for r in table.to_pylist()
+        if r["promised"] is not None and r["bets"] >= 100 and r["promised"] - r["won"] > 0.05
+    ]
+    if not backfill_read:
+        rows = [_note("live rows only (scored by their game's line cutoff); --include-backfill "
+                      "adds the backfilled ones")]  # fmt: skip
+    elif include_backfill:
+        rows = _live_note(table, "rows")
+    else:
+        rows = [_note(NO_LIVE_CALIBRATION)]
+    return "\n".join(
+        [
+            _table(table, columns),
+            *rows,
+            *map(_note, over),
+            _note(CALIBRATION_LEGEND),
+        ]
     )

@@ -84,8 +84,10 @@ def draw(
     health: list[dict[str, Any]],
     settings: Settings,
     tiers: list[dict[str, Any]] | None = None,
+    reliability: list[dict[str, Any]] | None = None,
 ) -> list[Plot]:
-    """The plots, written into `folder` (the edge tiers' when `tiers` are given)."""
+    """The plots, written into `folder` (the edge tiers' and the over probabilities' when their
+    rows are given)."""
     colors = _colors(days.models)
     drawn = [
         _cumulative_mae(days, colors),
@@ -96,6 +98,8 @@ def draw(
     ]
     if tiers:
         drawn.append(_edge_tiers(tiers, colors))
+    if reliability:
+        drawn.append(_reliability(reliability, colors))
     return [_save(figure, folder, *about) for figure, *about in drawn]
 
 
@@ -287,6 +291,32 @@ def _edge_tiers(rows: list[dict[str, Any]], colors: dict[str, Any]) -> Drawn:
         "with every tier read at once (Holm)."
     )
     return figure, "edge_tiers.png", title, BREAK_EVEN_LABEL, caption
+
+
+PERFECT_LABEL = "probability = win rate"
+RELIABILITY_MIN_ROWS = 30  # a bin of a few rows is noise on the plot (its interval spans it all)
+
+
+def _reliability(rows: list[dict[str, Any]], colors: dict[str, Any]) -> Drawn:
+    figure, [axes] = _figure()
+    axes.plot([0, 100], [0, 100], color="black", linestyle="--", label=PERFECT_LABEL)
+    for model in dict.fromkeys(r["model_id"] for r in rows):
+        shown = [r for r in rows if r["model_id"] == model and r["rows"] >= RELIABILITY_MIN_ROWS]
+        x, y = (np.array([100 * r[k] for r in shown]) for k in ("probability", "over_rate"))
+        spread = [y - [100 * r["low"] for r in shown], [100 * r["high"] for r in shown] - y]
+        axes.errorbar(x, y, yerr=spread, fmt="o-", color=colors.get(model), label=model,
+                      markersize=4, capsize=2)  # fmt: skip
+    axes.set(xlabel="over probability, % (mean in each tenth)", ylabel="over won, %")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize="small")
+    title = "Over probabilities against how often the over won"
+    caption = (
+        "Each model's graded rows with an over probability, in ten bins of it (those of 30 rows "
+        "or more): the mean probability against the share of overs that won, with a 95% "
+        "interval. A calibrated model's points lie on the diagonal; `shadowline calibration` "
+        "has the scores."
+    )
+    return figure, "calibration.png", title, PERFECT_LABEL, caption
 
 
 SHOWN_FEATURES = 6  # per panel: the features furthest from their training rows

@@ -50,10 +50,12 @@ def write_report(
     end: date | None = None,
     out: Path | None = None,
     tiers: pa.Table | None = None,
+    reliability: pa.Table | None = None,
 ) -> Report:
     """Draw the report for the graded game days from `start` to `end` (default: all of them)
     into `out` (default: reports_dir/<end>), with the edge tiers' plot when `tiers` are given
-    (`tasks.evaluation.tiers.read_tiers` over the same days)."""
+    (`tasks.evaluation.tiers.read_tiers` over the same days) and the over probabilities' when
+    `reliability` is (`tasks.evaluation.calibration.reliability`)."""
     rows = warehouse.query(sql_text("reports/report_days")).to_pylist()
     if not rows:
         raise NothingToReport(
@@ -76,7 +78,8 @@ def write_report(
     folder = out or reports_dir / end.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     tier_rows = tiers.to_pylist() if tiers is not None else None
-    plots = draw(folder, days, monitor, errors, health, Settings(), tier_rows)
+    bins = reliability.to_pylist() if reliability is not None else None
+    plots = draw(folder, days, monitor, errors, health, Settings(), tier_rows, bins)
     table = _totals(days)
     report = Report(folder, start, end, days.models, plots, _summary(days, table))
     (folder / "report.md").write_text(_markdown(report, table))

@@ -21,7 +21,10 @@ FORMATS = ("table", "csv", "json", "markdown")
 _PERCENT_SUFFIXES = (
     "_rate", "bet_accuracy", "roi", "roi_at_odds", "break_even", "break_even_at_odds",
     "hit_low", "hit_high", "hit_rate_7", "hit_rate_14", "hit_14_lower", "hit_14_upper",
+    "promised", "won",
 )  # fmt: skip
+# Scores whose differences live in the fourth decimal (a Brier score of 0.2497 against 0.2501).
+_FINE = ("brier", "brier_diff", "diff_low", "diff_high", "log_loss", "ece")
 
 
 def cell(name: str, value: object) -> str:
@@ -32,7 +35,7 @@ def cell(name: str, value: object) -> str:
     if isinstance(value, float):
         if name.endswith(_PERCENT_SUFFIXES):
             return f"{value:.1%}"
-        return f"{value:,.3f}"
+        return f"{value:,.4f}" if name in _FINE else f"{value:,.3f}"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, dt.datetime):
