@@ -185,6 +185,19 @@ def _agree(
     models = sorted(DEMO_MODEL_IDS)
     assert best_set(duck, models) == best_set(bq, models)
 
+    # Over probabilities, stored by a MERGE of staged rows: two days hold too few graded rows
+    # for the real minimum, so a lower one gives day 2 values to compare.
+    from shadowline.tasks.evaluation import probabilities
+
+    monkeypatch.setattr(probabilities, "MIN_ROWS", 20)
+    stored = (f"select prediction_id, over_probability from nba_predictions.ml_model_predictions "
+              f"where game_date = '{WINDOW[-1]}' and over_probability is not null")  # fmt: skip
+    changed = [probabilities.update_probabilities(w, WINDOW[-1]) for w in (duck, bq)]
+    assert changed[0] == changed[1] > 0
+    on_duck, on_bq = (comparable(w, stored, ["prediction_id"]) for w in (duck, bq))
+    assert len(on_duck) == changed[0]
+    assert_same_rows(on_duck, on_bq, "over probabilities")
+
     # The promotion gate reads the same evidence on both; a forced promotion and a rollback
     # flip the flag in one transaction each, audited.
     from shadowline.tasks.registry.promotion import evaluate, rollback
