@@ -129,7 +129,7 @@ def grade_predictions(warehouse: Warehouse, start: date, end: date | None = None
     return grading.grade_predictions(warehouse, start, end)
 
 
-@task(name="update over probabilities", **IO)
+@task(name="store over probabilities", **IO)
 def update_probabilities(warehouse: Warehouse, start: date, end: date | None = None) -> int:
     return probabilities.update_probabilities(warehouse, start, end)
 
