@@ -29,7 +29,10 @@ LOOKBACK_DAYS = 180  # reaches across the off-season: October's first days use l
 POOL_ROWS = 4000  # about a month of a model's lined rows: recent enough to follow a drift
 MIN_ROWS = 200  # fewer graded rows with a line before the day: no probability (NULL)
 SPREAD_OFFSET = 4.0
-_RIDGE = 1.0  # pulls the recalibration toward none (intercept 0, slope 1) when rows are few
+# Until its rows show otherwise a model's probability is a coin's: the recalibration is pulled
+# toward intercept 0 and slope 0 (the line knows as much as the model), as much as 40 rows
+# of evidence would pull it; a few hundred rows outweigh it.
+_RIDGE = 10.0
 _CLIP = 1e-4
 
 
@@ -56,11 +59,10 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 def platt(raw: np.ndarray, won: np.ndarray) -> tuple[float, float]:
     """(intercept, slope) of P(won) = 1 / (1 + exp(-(a + b logit(raw)))), by Newton's method with
-    a small ridge toward (0, 1): the logistic log-likelihood is concave, so it converges in a few
-    steps from the identity."""
+    a ridge toward (0, 0): the penalised log-likelihood is concave, so a few steps converge."""
     x = _logit(raw)
     design = np.stack([np.ones_like(x), x], axis=1)
-    prior = np.array([0.0, 1.0])
+    prior = np.zeros(2)
     theta = prior.copy()
     for _ in range(50):
         p = 1 / (1 + np.exp(-(design @ theta)))
