@@ -75,7 +75,8 @@ def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(
 
     assert rows(warehouse) == day_by_day  # predictions and grades, row for row
     assert summary.dates == list(WINDOW)
-    assert summary.actors_started == len(MODELS)  # one per model, for the whole range
+    assert summary.models_loaded == len(MODELS)  # each once, for the whole range
+    assert summary.actors_started == 2  # one per core, not one per model
     assert summary.rows_written == len(day_by_day) and summary.failures == 0
     runs = warehouse.query(
         "select game_date, count(*) as models, count(distinct run_id) as runs "
@@ -306,7 +307,7 @@ def test_a_command_killed_with_sigkill_leaves_nothing_running(
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and command.poll() is None:
             names = " ".join(_marked(mark).values())
-            if "uvicorn" in names and "ray::ModelScorer" in names:  # Prefect's and Ray's up
+            if "uvicorn" in names and "ray::ScorerHost" in names:  # Prefect's and Ray's up
                 break
             time.sleep(0.1)
         tree = psutil.Process(command.pid).children(recursive=True)

@@ -1,5 +1,6 @@
-"""`shadowline server start` (what `make server` runs): its Ray instance keeps each model's scoring
-actor loaded from one command-line run to the next, and `server stop` ends it all."""
+"""`shadowline server start` (what `make server` runs): its Ray instance keeps the scoring actors,
+with the models they loaded, from one command-line run to the next, and `server stop` ends it
+all."""
 
 from __future__ import annotations
 
@@ -19,21 +20,21 @@ from tests.samples import DEMO_MODEL_IDS
 DAY = date(2026, 3, 4)
 SHADOWLINE = str(Path(sys.executable).with_name("shadowline"))
 
-# Asks the stack's Ray for each kept scoring actor's process id (a zero-row prediction).
-ACTOR_PIDS = """
-import json, sys, numpy as np, ray
+# Asks the stack's Ray what each kept scoring actor is: its process, models held and loads done.
+ACTORS = """
+import json, sys, ray
 from shadowline.tasks.scoring.pool import ACTOR_NAMESPACE
 ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False)
-pids = {}
+about = {}
 for a in ray.util.list_named_actors(all_namespaces=True):
     if a["namespace"] == ACTOR_NAMESPACE:
         actor = ray.get_actor(a["name"], namespace=ACTOR_NAMESPACE)
-        pids[a["name"]] = ray.get(actor.predict.remote(np.empty((0, 6)))).pid
-print(json.dumps(pids))
+        about[a["name"]] = ray.get(actor.about.remote())
+print(json.dumps(about))
 """
 
 
-def test_the_stack_keeps_each_models_actor_loaded_between_runs(
+def test_the_stack_keeps_the_actors_and_their_loaded_models_between_runs(
     demo_file: Path, tmp_path: Path
 ) -> None:
     shutil.copy(demo_file, tmp_path / "warehouse.duckdb")
@@ -63,25 +64,27 @@ def test_the_stack_keeps_each_models_actor_loaded_between_runs(
         assert local is not None and local.ray_address and server.alive(local.ray_pid)
         assert "Ray at" in shadowline("server", "status").stdout
 
-        def actor_pids() -> dict[str, int]:
+        def actors() -> dict[str, dict[str, int]]:
             done = subprocess.run(
-                [sys.executable, "-c", ACTOR_PIDS, local.ray_address], env=env,
+                [sys.executable, "-c", ACTORS, local.ray_address], env=env,
                 capture_output=True, text=True, timeout=120, check=True,
             )  # fmt: skip
             return json.loads(done.stdout.strip().splitlines()[-1])
 
         first = shadowline("--warehouse", url, "run", "--date", str(DAY))
         assert first.returncode == 0, first.stderr
-        loaded = actor_pids()
+        loaded = actors()
         second = shadowline("--warehouse", url, "run", "--date", str(DAY))
         assert second.returncode == 0, second.stderr
-        # the same processes, one per model
-        assert len(loaded) == len(DEMO_MODEL_IDS) and actor_pids() == loaded
+        # the same processes, one per core, holding every model, none loaded again
+        assert len(loaded) == 2 and actors() == loaded
+        assert sum(a["models"] for a in loaded.values()) == len(DEMO_MODEL_IDS)
+        assert sum(a["loads"] for a in loaded.values()) == len(DEMO_MODEL_IDS)
     finally:
         stopped = shadowline("server", "stop")
     assert stopped.returncode == 0 and "Ray" in stopped.stdout
     assert not server.alive(local.ray_pid)
-    assert not any(server.alive(pid) for pid in loaded.values())
+    assert not any(server.alive(a["pid"]) for a in loaded.values())
     with open_warehouse(url) as warehouse:
         runs = warehouse.query(
             "select run_id, count(*) as models, countif(status = 'success') as ok "

@@ -1,5 +1,6 @@
-"""Ray fan-out: one actor per model, one object-store copy per feature set, actors reused for the
-pool's lifetime and stopped with it."""
+"""Ray fan-out: a few actors (by cores and a memory budget) that load the models they are given
+and keep them, one object-store copy per feature set, actors reused for the pool's lifetime and
+stopped with it."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def test_models_sharing_a_feature_set_share_one_object_store_copy(
     assert np.array_equal(
         matrix[:, 0], slate["pts_avg_last_5"].to_numpy(zero_copy_only=False), equal_nan=True
     )
-    assert len({r.pid for r in results}) == 3  # each model scored in its own actor process
+    assert len({r.pid for r in results}) == 2  # one actor per core, not one per model
 
 
 def test_a_large_batch_is_scored_in_chunks_with_the_rows_of_one_call(
@@ -104,27 +105,69 @@ def test_chunks_tile_the_batch_long_first_and_short_last(slots: int) -> None:
     assert len(chunk_bounds(1_000_000, 2)) < 1_000_000 / MIN_CHUNK_ROWS / 2  # few calls
 
 
-def test_actors_live_as_long_as_their_pool_and_are_replaced_when_the_file_changes(
+def test_models_stay_loaded_for_the_pools_lifetime_and_reload_when_the_file_changes(
     trained_specs: list[ModelSpec], slate: pa.Table, tmp_path: Path
 ) -> None:
     with ScorerPool() as pool:
-        first = {r.model_id: r.pid for r in pool.score(trained_specs, slate)}
-        again = {r.model_id: r.pid for r in pool.score(trained_specs, slate)}
-        assert again == first and pool.actors_started == 3
+        first = pool.score(trained_specs, slate)
+        again = pool.score(trained_specs, slate)
+        assert all(r.loaded for r in first) and not any(r.loaded for r in again)
+        assert [r.pid for r in again] == [r.pid for r in first]
+        assert pool.actors_started == 2 and pool.models_loaded == 3
         moved = tmp_path / Path(trained_specs[2].model_path).name
         moved.write_bytes(Path(trained_specs[2].model_path).read_bytes())
         changed = [*trained_specs[:2], ModelSpec("lightgbm", "lightgbm", str(moved), "v1_basic")]
-        third = {r.model_id: r.pid for r in pool.score(changed, slate)}
-        assert third["catboost"] == first["catboost"] and third["lightgbm"] != first["lightgbm"]
-        assert exits(first["lightgbm"])  # the replaced actor was stopped
-    assert all(exits(pid) for pid in third.values())  # and the others with the pool
+        third = {r.model_id: r.loaded for r in pool.score(changed, slate)}
+        assert third == {"catboost": False, "xgboost": False, "lightgbm": True}
+        pids = {r.pid for r in first}
+    assert all(exits(pid) for pid in pids)  # the actors stop with the pool
 
 
-def test_a_reservation_that_cannot_fit_fails_before_any_actor_starts(
+def test_many_models_share_the_cores_actors_and_a_tight_budget_fewer(
     trained_specs: list[ModelSpec], slate: pa.Table
 ) -> None:
-    with ScorerPool(actor_cpus=1.0) as pool:  # 3 models x 1 CPU > 2 CPUs
-        with pytest.raises(ModelError, match="lower SHADOWLINE_ACTOR_CPUS"):
+    """30 registry entries (the 3 files, 10 ids each) on 2 actors, each model loaded once for
+    the pool; a budget with room for one actor scores them all on one."""
+    from dataclasses import replace
+
+    many = [replace(s, model_id=f"{s.model_id}_{i:02d}") for s in trained_specs for i in range(10)]
+    with ScorerPool() as pool:
+        results = pool.score(many, slate)
+        assert [r.model_id for r in results] == [s.model_id for s in many]
+        assert all(r.predictions is not None and r.loaded for r in results)
+        assert len({r.pid for r in results}) == pool.actors_started == 2
+        assert not any(r.loaded for r in pool.score(many, slate))  # all kept: they fit
+    with ScorerPool(memory_mib=256) as tight:
+        results = tight.score(many, slate)
+        assert all(r.predictions is not None for r in results)
+        assert len({r.pid for r in results}) == tight.actors_started == 1
+
+
+def test_an_actor_keeps_the_models_that_fit_its_budget_least_recently_used_out_first(
+    trained_specs: list[ModelSpec], slate: pa.Table
+) -> None:
+    from shadowline.tasks.models.files import feature_matrix
+    from shadowline.tasks.scoring.host import ScorerHost, loaded_size
+
+    sizes = [loaded_size(s) for s in trained_specs]
+    host = ScorerHost(budget_bytes=sizes[0] + sizes[1])  # the first two fit together
+    matrix = feature_matrix(slate, SHIPPED_SETS["v1_basic"])
+    for spec in trained_specs[:2]:
+        assert host.predict(spec.model_id, spec, matrix).loaded
+    assert not host.predict("catboost", trained_specs[0], matrix).loaded  # now the newest
+    assert host.predict("lightgbm", trained_specs[2], matrix).loaded
+    assert host.held() == ["catboost", "lightgbm"][: len(host.held())]  # xgboost went first
+    assert "xgboost" not in host.held() and host.loads == 3
+
+
+def test_a_reservation_bounds_the_actors_and_one_too_big_fails_before_any_starts(
+    trained_specs: list[ModelSpec], slate: pa.Table
+) -> None:
+    with ScorerPool(actor_cpus=1.0) as pool:  # 3 models, 1 CPU each: 2 actors on 2 CPUs
+        assert all(r.predictions is not None for r in pool.score(trained_specs, slate))
+        assert pool.actors_started == 2
+    with ScorerPool(actor_cpus=3.0) as pool:
+        with pytest.raises(ModelError, match="lower it"):
             pool.score(trained_specs, slate)
         assert pool.actors_started == 0
 

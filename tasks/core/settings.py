@@ -86,14 +86,22 @@ class Settings(BaseSettings):
         0.0,
         ge=0,
         le=64,
-        description="CPUs each model's scoring actor reserves while alive; 0 = Ray's default "
-        "(a free CPU to start, none held while idle).",
+        description="CPUs each scoring actor reserves while alive (fewer actors then: as many "
+        "as the cluster's CPUs hold); 0 = Ray's default (a free CPU to start, none held while "
+        "idle).",
     )
     keep_actors: bool = Field(
         False,
-        description="Keep each model's scoring actor alive on the Ray cluster between runs "
-        "(named, detached; replaced when its registry entry or file changes). The local stack "
-        "(`shadowline server start`) turns it on for its runs.",
+        description="Keep the scoring actors alive on the Ray cluster between runs (named, "
+        "detached), with the models they loaded (reloaded when a registry entry or file "
+        "changes). The local stack (`shadowline server start`) turns it on for its runs.",
+    )
+    scoring_memory_mib: int = Field(
+        1024,
+        ge=256,
+        description="Memory the scoring actors may use all told, in MiB: they are as many as "
+        "the cores and this allow (about 300 MiB each with the model libraries), each keeping "
+        "the models it scored loaded while they fit its share.",
     )
     ray_num_cpus: int | None = Field(
         None, ge=1, description="CPUs for a local Ray instance (default: all of this machine's)."

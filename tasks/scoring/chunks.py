@@ -57,8 +57,8 @@ class Job:
     """One model's share of a `ScorerPool.score` call: its chunks, their results, its state."""
 
     spec: ModelSpec
-    key: tuple[object, ...]
-    actor: Any
+    key: str  # the model's registry entry, file and bounds: what its actor caches it by
+    host: int  # which of the pool's actors scores it
     matrices: Matrices
     names: tuple[str, ...]  # its feature set
     players: pa.ChunkedArray
@@ -69,20 +69,22 @@ class Job:
     first: ScoreResult | None = None
     parts: dict[int, pa.Table] = field(default_factory=dict)
     running: int = 0
+    loads: int = 0  # calls that loaded the model
+    retries: int = 0  # chunks sent again after their actor died under another model
 
     def __post_init__(self) -> None:
         bounds = chunk_bounds(self.rows, self.slots)
         self.chunks = deque((i, start, stop) for i, (start, stop) in enumerate(bounds))
         self.count = len(self.chunks)
 
-    def submit_one(self) -> tuple[Any, tuple[Job, int]]:
-        index, start, stop = self.chunks.popleft()
+    def submit_one(self, actor: Any) -> tuple[Any, tuple[Job, tuple[int, int, int], Any]]:
+        chunk = self.chunks.popleft()
         self.running += 1
-        chunk = self.matrices.chunk(self.names, start, stop)
-        return self.actor.predict.remote(chunk), (self, index)
+        matrix = self.matrices.chunk(self.names, chunk[1], chunk[2])
+        return actor.predict.remote(self.key, self.spec, matrix), (self, chunk, actor)
 
-    def can_take(self, calls: int) -> bool:
-        return bool(self.chunks) and self.running < calls and self.error is None
+    def can_take(self) -> bool:
+        return bool(self.chunks) and self.error is None
 
     def remaining(self) -> float:
         """Seconds of work left, from its chunks so far (unknown: first, to learn it)."""
@@ -94,11 +96,19 @@ class Job:
         self.running -= 1
         self.first = self.first or result
         self.seconds += result.seconds
+        self.loads += result.loaded
         if result.predictions is None:
             if self.error is None:
                 self.fail(result.error or "no predictions")
         elif self.error is None:
             self.parts[index] = result.predictions
+
+    def again(self, chunk: tuple[int, int, int]) -> None:
+        """Send `chunk` again (its actor died under another model)."""
+        self.running -= 1
+        self.retries += 1
+        if self.error is None:
+            self.chunks.appendleft(chunk)
 
     def fail(self, error: str) -> None:
         self.error, self.parts = error, {}
@@ -113,7 +123,7 @@ class Job:
         return ScoreResult(
             self.spec.model_id, predictions, self.error, self.seconds,
             where.host if where else "", where.pid if where else 0,
-            where.ray_node_id if where else None,
+            where.ray_node_id if where else None, self.loads > 0,
         )  # fmt: skip
 
 
@@ -121,57 +131,65 @@ class Schedule:
     """The chunks of one `ScorerPool.score` call: the models' jobs, the calls in flight, and
     which chunk goes next.
 
-    A batch in one chunk per model goes at once. Chunks go one per free core, the model with the
-    most work left first, so the cores stay busy to the end, on one model at a time where they
-    can (its trees shared in the cache), never oversubscribed; an actor whose threads are all
-    busy gets one more chunk to hold in line, so that it never waits for this loop between two.
+    Chunks go one per free core, the model with the most work left first, so the cores stay
+    busy to the end, on one model at a time where they can (its trees shared in the cache),
+    never oversubscribed; an actor whose threads are all busy gets one more chunk to hold in
+    line, so that it never waits for this loop between two. `actors` is the pool's list, which
+    it may change when one dies.
     """
 
-    def __init__(self, slate: pa.Table, slots: int, calls: int) -> None:
+    def __init__(self, slate: pa.Table, slots: int, calls: int, actors: list[Any]) -> None:
         self.slate = slate
         self.matrices = Matrices(slate)
         self.slots = slots  # chunks scored at once across the cluster
         self.calls = calls  # chunks one actor scores at once
+        self.actors = actors
         self.jobs: list[Job] = []
-        self.in_flight: dict[Any, tuple[Job, int]] = {}  # ObjectRef -> (job, chunk index)
+        # ObjectRef -> (job, (chunk index, start, stop), the actor it went to)
+        self.in_flight: dict[Any, tuple[Job, tuple[int, int, int], Any]] = {}
 
-    def add(self, spec: ModelSpec, key: tuple[object, ...], actor: Any) -> None:
-        """Score the batch with `spec`'s model on `actor`; its first chunks go at once."""
+    def add(self, spec: ModelSpec, key: str, host: int) -> None:
+        """Score the batch with `spec`'s model on actor `host`."""
         rows = self.slate.num_rows
         names = spec.expected_features()
         players = self.slate["player_lookup"]
-        self.jobs.append(Job(spec, key, actor, self.matrices, names, players, rows, self.slots))
-        self.dispatch()
+        self.jobs.append(Job(spec, key, host, self.matrices, names, players, rows, self.slots))
 
     def dispatch(self) -> None:
+        busy = [0] * len(self.actors)
         for job in self.jobs:
-            while job.count == 1 and job.can_take(1):
-                self.in_flight.update([job.submit_one()])
+            busy[job.host] += job.running
         while True:
-            free = self.slots - sum(min(job.running, self.calls) for job in self.jobs)
+            free = self.slots - sum(min(b, self.calls) for b in busy)
             ready = [
                 job for job in self.jobs
-                if job.can_take(self.calls + 1) and (job.running < self.calls) == (free > 0)
+                if job.can_take() and busy[job.host] <= self.calls
+                and (busy[job.host] < self.calls) == (free > 0)
             ]  # fmt: skip
             if not ready:
                 return
-            self.in_flight.update([max(ready, key=Job.remaining).submit_one()])
+            job = max(ready, key=Job.remaining)
+            self.in_flight.update([job.submit_one(self.actors[job.host])])
+            busy[job.host] += 1
 
-    def run(self, died: Callable[[Job, Exception], None]) -> list[ScoreResult]:
-        """Collect every chunk, sending the next as each returns; each job's result. A job
-        whose actor died (a native crash) is handed to `died` once."""
+    def run(self, died: Callable[[Job, Exception, Any], bool]) -> list[ScoreResult]:
+        """Collect every chunk, sending the next as each returns; each job's result. When an
+        actor dies (a native crash), `died` says for each job whose chunk it held whether to
+        send it again (the pool has replaced the actor) or not (the job failed)."""
         import ray
 
+        self.dispatch()
         while self.in_flight:
             [ready], _ = ray.wait(list(self.in_flight), num_returns=1)
-            job, index = self.in_flight.pop(ready)
+            job, chunk, actor = self.in_flight.pop(ready)
             try:
                 result = ray.get(ready)
             except ray.exceptions.RayError as error:
-                job.running -= 1
-                if job.error is None:
-                    died(job, error)
+                if job.error is None and died(job, error, actor):
+                    job.again(chunk)
+                else:
+                    job.running -= 1
             else:
-                job.done(index, result)
+                job.done(chunk[0], result)
             self.dispatch()
         return [job.result() for job in self.jobs]

@@ -29,6 +29,7 @@ class ScoreResult:
     host: str = ""
     pid: int = 0
     ray_node_id: str | None = None
+    loaded: bool = False  # this call loaded the model (its actor had not held it)
 
 
 class ModelScorer:
