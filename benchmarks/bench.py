@@ -35,7 +35,7 @@ COMPARED = "model_id, player_lookup, game_date, predicted_points, recommendation
 GRADED = ", actual_points, prediction_error, bet_outcome, beat_vegas, profit_units"
 
 
-STAGES = ["daily", "memory", "backfill", "stack", "scoring"]
+STAGES = ["daily", "memory", "backfill", "stack", "scoring", "many"]
 
 
 @dataclass
@@ -366,6 +366,10 @@ def main() -> None:
             stack_up = False
         if "scoring" in args.only:
             stages.append(bench.scoring(args.rows))
+        if "many" in args.only:
+            import many  # benchmarks/many.py, beside this file
+
+            stages += many.daily(bench, (25, 100), DAY)
     finally:
         if stack_up:
             bench.shadowline("server", "stop", check=False)
