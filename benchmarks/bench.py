@@ -370,6 +370,7 @@ def main() -> None:
             import many  # benchmarks/many.py, beside this file
 
             stages += many.daily(bench, (25, 100), DAY)
+            stages.append(many.backfill(bench, 25, SEASON))
     finally:
         if stack_up:
             bench.shadowline("server", "stop", check=False)

@@ -73,3 +73,26 @@ def daily(bench: Bench, counts: tuple[int, ...], day: date) -> list[Stage]:
     for s in stages:
         say(s.row())
     return stages
+
+
+def backfill(bench: Bench, count: int, season: tuple[date, date]) -> Stage:
+    """The whole season with `count` models from a cold start (no stack), once, against the
+    bare set-based script over the same models; both write and grade the same rows."""
+    from bench import Stage, say
+
+    stage = Stage(f"backfill, whole season, {count} models, cold", "<= 60 s",
+                  reference_name="bare set-based (process)")  # fmt: skip
+    start, end = season
+    set_models(bench.warehouse, count)
+    try:
+        bench.forget(start, end)
+        stage.ours.append(bench.shadowline("backfill", "--start", str(start), "--end", str(end)))
+        ours = bench.rows(start, end, graded=True)
+        bench.forget(start, end)
+        stage.reference.append(bench.bare("set", str(start), str(end)))
+        if bench.rows(start, end, graded=True) != ours:
+            raise SystemExit(f"{stage.name}: shadowline and the bare set-based script disagree")
+    finally:
+        set_models(bench.warehouse, 0)
+    say(stage.row())
+    return stage

