@@ -371,6 +371,7 @@ def main() -> None:
 
             stages += many.daily(bench, (25, 100), DAY)
             stages.append(many.backfill(bench, 25, SEASON))
+            stages.append(many.leaderboard(bench, 100, SEASON))
     finally:
         if stack_up:
             bench.shadowline("server", "stop", check=False)

@@ -8,6 +8,9 @@ Imported by bench.py, which owns the demo warehouse and the reference scripts.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,4 +98,51 @@ def backfill(bench: Bench, count: int, season: tuple[date, date]) -> Stage:
     finally:
         set_models(bench.warehouse, 0)
     say(stage.row())
+    return stage
+
+
+def leaderboard(bench: Bench, count: int, season: tuple[date, date], seasons: int = 3) -> Stage:
+    """`leaderboard` over `count` models' `seasons` seasons of graded predictions (each model
+    given its demo model's graded season, and the seasons before it as copies a year apart),
+    against a bare read of the leaderboard view; needs the season backfilled."""
+    import duckdb
+    from bench import Stage, say
+
+    stage = Stage(f"`leaderboard`, {count} models x {seasons} seasons", "<= 5 s",
+                  reference_name="bare view read (process)")  # fmt: skip
+    set_models(bench.warehouse, count)
+    con = duckdb.connect(str(bench.warehouse))
+    table = "nba_predictions.ml_model_predictions"
+    try:
+        con.execute(
+            f"""create temp table base as select * from {table}
+            where game_date between $s and $e and not contains(model_id, '{CLONE}')""",
+            {"s": season[0], "e": season[1]},
+        )
+        con.execute(f"delete from {table} where game_date between $s and $e",
+                    {"s": season[0], "e": season[1]})  # fmt: skip
+        con.execute(
+            f"""insert into {table}
+            select b.* replace (r.model_id as model_id,
+                                b.prediction_id || '-' || r.model_id || '-' || k as prediction_id,
+                                b.game_date - 364 * k as game_date)
+            from nba_predictions.ml_model_registry as r
+            join base as b on b.model_id = split_part(r.model_id, '{CLONE}', 1)
+            cross join range({seasons}) as t(k)
+            where r.enabled"""
+        )
+        [(rows,)] = con.execute(f"select count(*) from {table}").fetchall()
+    finally:
+        con.close()
+    stage.note = f"{rows:,} predictions"
+    query = "select * from nba_predictions.v_ml_model_leaderboard order by mae"
+    reference = [sys.executable, "-c", "import duckdb, sys; "
+                 "duckdb.connect(sys.argv[1], read_only=True).execute(sys.argv[2]).fetchall()",
+                 str(bench.warehouse), query]  # fmt: skip
+    for _ in range(bench.repeat):
+        stage.ours.append(bench.shadowline("leaderboard"))
+        started = time.perf_counter()
+        subprocess.run(reference, check=True)
+        stage.reference.append(time.perf_counter() - started)
+    say(stage.row() + f" ({rows:,} predictions)")
     return stage
