@@ -22,15 +22,15 @@ CLONE = "_c"  # a clone's id: the demo model's, then _c and a number
 
 
 def set_models(warehouse: Path, count: int) -> int:
-    """Make the registry hold `count` enabled models (the demo's and clones of them, neither
-    production nor baseline); 0: the demo's alone. The number of enabled models."""
+    """Make the registry hold `count` enabled models (the enabled demo models and clones of
+    them, neither production nor baseline); 0: the demo's alone. The number enabled."""
     import duckdb
 
     con = duckdb.connect(str(warehouse))
     try:
         registry = "nba_predictions.ml_model_registry"
         con.execute(f"delete from {registry} where contains(model_id, '{CLONE}')")
-        [(base,)] = con.execute(f"select count(*) from {registry}").fetchall()
+        [(base,)] = con.execute(f"select count(*) from {registry} where enabled").fetchall()
         extra = count - base
         if extra > 0:
             con.execute(
@@ -38,6 +38,7 @@ def set_models(warehouse: Path, count: int) -> int:
                 select r.* replace (r.model_id || '{CLONE}' || lpad(cast(k as varchar), 3, '0')
                     as model_id, false as is_production, false as is_baseline)
                 from {registry} as r, range({-(-extra // base)}) as t(k)
+                where r.enabled
                 order by k, r.model_id
                 limit {extra}"""
             )
@@ -125,7 +126,7 @@ def leaderboard(bench: Bench, count: int, season: tuple[date, date], seasons: in
             f"""insert into {table}
             select b.* replace (r.model_id as model_id,
                                 b.prediction_id || '-' || r.model_id || '-' || k as prediction_id,
-                                b.game_date - 364 * k as game_date)
+                                b.game_date - cast(364 * k as integer) as game_date)
             from nba_predictions.ml_model_registry as r
             join base as b on b.model_id = split_part(r.model_id, '{CLONE}', 1)
             cross join range({seasons}) as t(k)
@@ -136,8 +137,9 @@ def leaderboard(bench: Bench, count: int, season: tuple[date, date], seasons: in
         con.close()
     stage.note = f"{rows:,} predictions"
     query = "select * from nba_predictions.v_ml_model_leaderboard order by mae"
-    reference = [sys.executable, "-c", "import duckdb, sys; "
-                 "duckdb.connect(sys.argv[1], read_only=True).execute(sys.argv[2]).fetchall()",
+    reference = [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1], "
+                 "read_only=True, config={'enable_progress_bar': False}); "
+                 "con.execute(sys.argv[2]).fetchall()",
                  str(bench.warehouse), query]  # fmt: skip
     for _ in range(bench.repeat):
         stage.ours.append(bench.shadowline("leaderboard"))
