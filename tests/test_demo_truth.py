@@ -4,6 +4,8 @@ news feed prices it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
@@ -13,7 +15,7 @@ from tests.samples import DEMO_MODEL_IDS
 
 # README, "What the demo's market is": the 2025-26 season's noon consensus lines on the
 # player-games that had one, split by the team's news feed.
-README = {"line_mae": 4.85, "over_with_news": 0.581, "over_without_news": 0.503}
+README = {"line_mae": 5.07, "over_with_news": 0.593, "over_without_news": 0.502}
 BREAK_EVEN = 110 / 210  # at -110
 
 SEASON = f"""
@@ -62,3 +64,32 @@ def test_only_the_model_reading_the_news_prices_it(demo_url: str) -> None:
     others = [edge for model, edge in edges.items() if model != reader["model_id"]]
     assert all(abs(edge) < 0.75 for edge in others), edges
     assert edges[reader["model_id"]] > max(others) + 0.75, edges
+
+
+def test_over_the_season_tiers_find_the_one_edge_where_it_was_put(
+    demo_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rest of the season backfilled at the demo's 2+ points of edge: `shadowline tiers`
+    sets lightgbm_v3's big OVER edges (its late-scratch bets) above break-even, with every tier
+    read at once, and no tier of a model without the news above it."""
+    import json
+
+    from shadowline.flows.cli import main
+    from shadowline.flows.demo import DEMO_MIN_EDGE
+    from shadowline.tasks.demo.schedule import DEFAULT_SEASON_END
+    from tests.samples import DEMO_WINDOW
+
+    monkeypatch.setenv("SHADOWLINE_MIN_EDGE", str(DEMO_MIN_EDGE))
+    start = str(DEMO_WINDOW[1] + timedelta(days=1))
+    args = ["--warehouse", demo_url]
+    assert main([*args, "backfill", "--start", start, "--end", str(DEFAULT_SEASON_END)]) == 0
+    capsys.readouterr()
+    assert main([*args, "tiers", "--format", "json"]) == 0
+    tiers = json.loads(capsys.readouterr().out)
+    above = {(t["model_id"], t["direction"], t["edge_tier"]) for t in tiers
+             if t["verdict"] == "above break-even"}  # fmt: skip
+    assert ("lightgbm_v3", "OVER", "5+") in above, above
+    assert {model for model, _, _ in above} == {"lightgbm_v3"}, above
+    assert main([*args, "tiers"]) == 0
+    words = " ".join(capsys.readouterr().out.split())
+    assert "lightgbm_v3 OVER 5+: above break-even" in words

@@ -43,6 +43,19 @@ def _possession_mix(lg: League) -> tuple[np.ndarray, np.ndarray]:
     return mix, (shot * value).sum(0)
 
 
+def possession_points(lg: League) -> np.ndarray:
+    """Per player (players, 4): P(0, 1, 2, 3 points) from one used possession, as the
+    possession model below scores it (a two with its and-one, a three, two free throws)."""
+    mix, _ = _possession_mix(lg)
+    two, three, trip = mix[0], mix[1], mix[2]
+    p2, p3, ft = lg.fg2_pct, lg.fg3_pct, lg.ft_pct
+    and_one = p2 * _AND_ONE * ft
+    one = trip * 2 * ft * (1 - ft)
+    pts2 = two * (p2 - and_one) + trip * ft**2
+    pts3 = two * and_one + three * p3
+    return np.stack([1 - one - pts2 - pts3, one, pts2, pts3], axis=1)
+
+
 def depth_rank(base: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Depth-chart position within each team-game among masked players (0 = top)."""
     order = np.argsort(np.where(mask, -base, np.inf), axis=1, kind="stable")
@@ -86,8 +99,10 @@ def allocate(
 
 
 def usage_boost(load: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Teammates' shots go to whoever plays: +5% rate per 10% of team scoring load missing."""
-    return 1.0 + 0.5 * (load * missing).sum(1) / load.sum(1)
+    """Teammates' shots go to whoever plays: +10% rate per 10% of team scoring load missing
+    (each player's own missing load, his chance to sit, left out: it is not his teammates')."""
+    lost = load * missing
+    return 1.0 + 1.0 * (lost.sum(1, keepdims=True) - lost) / load.sum(1, keepdims=True)
 
 
 def game_factor(lg: League, tg: TeamGames) -> np.ndarray:
@@ -134,7 +149,7 @@ def box_scores(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, 
     minutes = np.where(plays, np.maximum(np.round(minutes * 60), 1) / 60, 0.0)
 
     boost = usage_boost(base * rate, (~avail).astype(float))
-    lam = minutes * rate * boost[:, None] * game_factor(lg, tg)[:, None]
+    lam = minutes * rate * boost * game_factor(lg, tg)[:, None]
 
     # Possession model: the team's possessions are shared out among the players on the floor
     # (multinomial, so teammates' nights are negatively correlated and team totals vary like
