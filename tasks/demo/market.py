@@ -78,8 +78,7 @@ def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) 
         num += prob * play * mins
         den += prob * play
     minutes = num / den
-    boost = usage_boost(base * rate, 1.0 - p_status)
-    return minutes * rate * boost * game_factor(lg, tg)[:, None]
+    return minutes * rate * _own_boost(base, rate, p_status) * game_factor(lg, tg)[:, None]
 
 
 def _own_minutes(
@@ -93,6 +92,17 @@ def _own_minutes(
         weight[:, slot] = play[:, slot]
         minutes[:, slot] = allocate(base, weight, total, cap)[:, slot]
     return minutes
+
+
+def _own_boost(base: np.ndarray, rate: np.ndarray, p_status: np.ndarray) -> np.ndarray:
+    """Each slot's `usage_boost` with his teammates present by their chance to play and himself
+    as playing (recomputed per slot only where someone's status is in doubt)."""
+    boost = usage_boost(base, rate, p_status)
+    for slot in np.flatnonzero((p_status < 1.0).any(0)):
+        present = p_status.copy()
+        present[:, slot] = 1.0
+        boost[:, slot] = usage_boost(base, rate, present)[:, slot]
+    return boost
 
 
 def _points_cdf(mu: np.ndarray, spread: np.ndarray, jumps: np.ndarray) -> np.ndarray:
