@@ -1,7 +1,8 @@
-"""The demo's prop market: books know the expected points and post x.5 lines at the median of
-the points distribution, with small noise, earlier snapshots and the odd off-market book. Most
-snapshots of the big books also offer alternate lines a point or two away, priced off the same
-distribution (further from even than the main line)."""
+"""The demo's prop market: books know the expected points given the injury report they price
+and post x.5 lines at the median of the points distribution, with earlier snapshots (the
+morning report) and the odd off-market book. Most snapshots of the big books also offer
+alternate lines a point or two away, priced off the same distribution (further from even than
+the main line)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,11 @@ _REPLAYS = 16
 Replay = tuple[np.ndarray, np.ndarray]  # a replay's (plays, points) per (team-game, slot)
 
 
-def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) -> np.ndarray:
-    """The market's mean points for each player, conditional on him playing, given a report.
+def _expected_points(
+    lg: League, tg: TeamGames, rows: Rows, status: np.ndarray, plays: np.ndarray = PLAY_PROB
+) -> np.ndarray:
+    """The market's mean points for each player, conditional on him playing, given a report
+    (`plays`: the chance that a player of each status suits up).
 
     Minutes are averaged over the blowout / close-game scenarios, weighted by the chance the
     player gets in under each (deep bench minutes come almost only in blowouts). A doubtful
@@ -65,7 +69,7 @@ def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) 
     pl = rows.player
     base = lg.minutes[pl]
     rate = lg.rate[pl, tg.day[:, None]]
-    p_status = PLAY_PROB[status]
+    p_status = plays[status]
     rank = depth_rank(base, status < DOUBT)
     b2b = np.where(tg.b2b[:, None] & (rank < 5), 0.97, 1.0)
     total = np.full(pl.shape[0], TEAM_MINUTES + 25.0 * OT_PROB * 1.12)
@@ -265,12 +269,23 @@ def _market_view(
     swing = spread(rows, depth, mu_late * scale, replays, jumps)
     # The morning lines price the morning report: a late scratch not on it yet (`Rows.late`)
     # moves his teammates' lines only at the close.
-    mu_early = _expected_points(lg, tg, rows, rows.early) * scale
+    mu_early = _expected_points(lg, tg, rows, rows.early, _morning_plays(rows)) * scale
     listed = np.isin(rows.status, [NONE, AVAIL, PROB, QUES])
     idx = np.flatnonzero((listed & (mu_late >= _POST_MIN_POINTS)).ravel())
     late, early = (mu_late * scale).ravel()[idx], mu_early.ravel()[idx]
     args = swing.ravel()[idx], jumps[rows.player.ravel()[idx]]
     return idx, (_points_cdf(late, *args), _points_cdf(early, *args))
+
+
+def _morning_plays(rows: Rows) -> np.ndarray:
+    """The chance that a player of each status on the morning report suits up, as the books
+    know it from seasons of reports: a doubt on the report is priced at what it is worth, and
+    a player not on it as playing (a late scratch is news the noon line has not priced)."""
+    listed = np.bincount(rows.early.ravel(), minlength=PLAY_PROB.size)
+    played = np.bincount(rows.early.ravel(), rows.avail.ravel(), minlength=PLAY_PROB.size)
+    plays = np.where(listed > 0, played / np.maximum(listed, 1), PLAY_PROB)
+    plays[NONE] = PLAY_PROB[NONE]
+    return plays
 
 
 def _book_offsets(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
