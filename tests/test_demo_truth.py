@@ -4,6 +4,11 @@ news feed prices it."""
 
 from __future__ import annotations
 
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
@@ -13,7 +18,7 @@ from tests.samples import DEMO_MODEL_IDS
 
 # README, "What the demo's market is": the 2025-26 season's noon consensus lines on the
 # player-games that had one, split by the team's news feed.
-README = {"line_mae": 4.85, "over_with_news": 0.581, "over_without_news": 0.503}
+README = {"line_mae": 4.77, "over_with_news": 0.623, "over_without_news": 0.496}
 BREAK_EVEN = 110 / 210  # at -110
 
 SEASON = f"""
@@ -48,10 +53,31 @@ def test_the_noon_line_is_efficient_except_after_a_late_scratch(demo_url: str) -
             assert low <= 0.5 <= high
 
 
-def test_only_the_model_reading_the_news_prices_it(demo_url: str) -> None:
-    """On the demo's window (two game days in the suite), the edge is where it was put: only
-    lightgbm_v3 (NEWS_SET) moves its prediction above the line after a late scratch."""
-    with open_warehouse(demo_url) as warehouse:
+@pytest.fixture(scope="module")
+def season_url(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the demo warehouse with the rest of the season backfilled at the demo's 2+
+    points of edge: a season of late scratches (a couple of game days hold only a few)."""
+    from shadowline.flows.cli import main
+    from shadowline.flows.demo import DEMO_MIN_EDGE
+    from shadowline.tasks.demo.schedule import DEFAULT_SEASON_END
+    from tests.samples import DEMO_WINDOW
+
+    copy = tmp_path_factory.mktemp("season") / "demo.duckdb"
+    shutil.copy(demo_file, copy)
+    url = f"duckdb:///{copy}"
+    start = str(DEMO_WINDOW[1] + timedelta(days=1))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHADOWLINE_MIN_EDGE", str(DEMO_MIN_EDGE))
+        backfill = ["backfill", "--start", start, "--end", str(DEFAULT_SEASON_END)]
+        assert main(["--warehouse", url, *backfill]) == 0
+    return url
+
+
+def test_only_the_model_reading_the_news_prices_it(season_url: str) -> None:
+    """Over the season, the edge is where it was put: only lightgbm_v3 (NEWS_SET) moves its
+    prediction above the line after a late scratch; the others agree with the noon line there
+    as they do elsewhere (it prices none of the news)."""
+    with open_warehouse(season_url) as warehouse:
         table, truth = news_bets(warehouse)
         (reader,) = warehouse.query(
             "select model_id from nba_predictions.ml_model_registry where feature_version = @v",
@@ -62,3 +88,32 @@ def test_only_the_model_reading_the_news_prices_it(demo_url: str) -> None:
     others = [edge for model, edge in edges.items() if model != reader["model_id"]]
     assert all(abs(edge) < 0.75 for edge in others), edges
     assert edges[reader["model_id"]] > max(others) + 0.75, edges
+
+
+def test_over_the_season_tiers_find_the_one_edge_where_it_was_put(
+    season_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`shadowline tiers` over the season sets lightgbm_v3's OVER edges of 3+ points (its
+    late-scratch bets: a scratched star's points go to his teammates, not on top of them, so
+    the news is worth ~2-5 points to a line) above break-even, with every tier read at once,
+    and sets no tier of a model without the news apart from break-even either way."""
+    from shadowline.flows.cli import main
+    from shadowline.flows.demo import DEMO_MIN_EDGE
+
+    monkeypatch.setenv("SHADOWLINE_MIN_EDGE", str(DEMO_MIN_EDGE))
+    args = ["--warehouse", season_url]
+    capsys.readouterr()
+    assert main([*args, "tiers", "--format", "json"]) == 0
+    tiers = json.loads(capsys.readouterr().out)
+    above = {(t["model_id"], t["direction"], t["edge_tier"]) for t in tiers
+             if t["verdict"] == "above break-even"}  # fmt: skip
+    found = sorted(tier for model, side, tier in above if (model, side) == ("lightgbm_v3", "OVER"))
+    assert set(found) & {"3-5", "5+"}, above
+    assert {model for model, _, _ in above} == {"lightgbm_v3"}, above
+    set_apart = {(t["model_id"], t["direction"], t["edge_tier"], t["verdict"]) for t in tiers
+                 if t["model_id"] != "lightgbm_v3"
+                 and t["verdict"] not in ("not distinguishable", "too early")}  # fmt: skip
+    assert not set_apart, set_apart
+    assert main([*args, "tiers"]) == 0
+    words = " ".join(capsys.readouterr().out.split())
+    assert all(f"lightgbm_v3 OVER {tier}: above break-even" in words for tier in found), words

@@ -25,6 +25,7 @@ _AND_ONE = 0.08  # made twos that come with a free throw
 _MINUTES_SD = np.array([0.08, 0.15, 0.3])  # starters, rotation, bench: foul trouble, whims
 _HOME_EDGE = 1.015
 _B2B_EFF = 0.97
+_USAGE_SKEW = 3.0  # absent players' shots go by rate to this power: mostly to the scorers
 
 
 def _possession_mix(lg: League) -> tuple[np.ndarray, np.ndarray]:
@@ -41,6 +42,19 @@ def _possession_mix(lg: League) -> tuple[np.ndarray, np.ndarray]:
     mix = np.vstack([shot, np.full(f.size, _TURNOVER)])
     value = np.stack([2 * lg.fg2_pct * (1 + _AND_ONE * lg.ft_pct / 2), 3 * lg.fg3_pct, ft_trip])
     return mix, (shot * value).sum(0)
+
+
+def possession_points(lg: League) -> np.ndarray:
+    """Per player (players, 4): P(0, 1, 2, 3 points) from one used possession, as the
+    possession model below scores it (a two with its and-one, a three, two free throws)."""
+    mix, _ = _possession_mix(lg)
+    two, three, trip = mix[0], mix[1], mix[2]
+    p2, p3, ft = lg.fg2_pct, lg.fg3_pct, lg.ft_pct
+    and_one = p2 * _AND_ONE * ft
+    one = trip * 2 * ft * (1 - ft)
+    pts2 = two * (p2 - and_one) + trip * ft**2
+    pts3 = two * and_one + three * p3
+    return np.stack([1 - one - pts2 - pts3, one, pts2, pts3], axis=1)
 
 
 def depth_rank(base: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -85,9 +99,34 @@ def allocate(
     return np.minimum(m, cap)
 
 
-def usage_boost(load: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Teammates' shots go to whoever plays: +5% rate per 10% of team scoring load missing."""
-    return 1.0 + 0.5 * (load * missing).sum(1) / load.sum(1)
+def team_load(
+    base: np.ndarray, rate: np.ndarray, present: np.ndarray, weight: np.ndarray | None = None
+) -> np.ndarray:
+    """A team-game's expected points before usage and the game (per team-game), each player's
+    times `weight` if given: `present` (0-1) is each player's chance to suit up; minutes go by
+    depth among those who do, averaged over the blowout / close-game scenarios."""
+    rank = depth_rank(base, present > 0)
+    total = np.full(base.shape[0], TEAM_MINUTES)
+    cap = np.full((base.shape[0], 1), MINUTE_CAP)
+    load = np.zeros(base.shape[0])
+    for blow, prob in ((0.0, 1 - BLOWOUT_PROB), (1.0, BLOWOUT_PROB)):
+        play = present * play_prob_by_rank(rank, blow)
+        minutes = allocate(base * role_multipliers(rank, blow), play, total, cap)
+        load += prob * (play * minutes * rate * (1.0 if weight is None else weight)).sum(1)
+    return load
+
+
+def usage_boost(base: np.ndarray, rate: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Absent players' shots go to whoever plays (a multiplier on each rate): their minutes go
+    to teammates who score less a minute, and the usage they leave makes up the rest, so the
+    team's expected points are what they are with everyone available (redistributed, not
+    created). A star's shots go mostly to the other scorers (`_USAGE_SKEW`), his minutes by
+    depth, so a late scratch moves a few teammates' lines a lot and the rest's a little."""
+    healthy = team_load(base, rate, np.ones(base.shape))
+    lost = healthy - team_load(base, rate, present)
+    skew = (rate / rate.mean(1, keepdims=True)) ** _USAGE_SKEW
+    taken = team_load(base, rate, present, skew)
+    return 1.0 + skew * (lost / np.maximum(taken, 1e-9))[:, None]
 
 
 def game_factor(lg: League, tg: TeamGames) -> np.ndarray:
@@ -133,8 +172,8 @@ def box_scores(rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, 
     minutes = allocate(noisy, plays.astype(float), TEAM_MINUTES + 25.0 * ot, cap)
     minutes = np.where(plays, np.maximum(np.round(minutes * 60), 1) / 60, 0.0)
 
-    boost = usage_boost(base * rate, (~avail).astype(float))
-    lam = minutes * rate * boost[:, None] * game_factor(lg, tg)[:, None]
+    boost = usage_boost(base, rate, avail.astype(float))
+    lam = minutes * rate * boost * game_factor(lg, tg)[:, None]
 
     # Possession model: the team's possessions are shared out among the players on the floor
     # (multinomial, so teammates' nights are negatively correlated and team totals vary like

@@ -24,6 +24,10 @@ ROSTER = 15
 STATUS = ("", "AVAILABLE", "PROBABLE", "QUESTIONABLE", "DOUBTFUL", "OUT")
 NONE, AVAIL, PROB, QUES, DOUBT, OUT = range(6)
 PLAY_PROB = np.array([1.0, 1.0, 0.9, 0.5, 0.2, 0.0])
+# A star (31+ minutes) ruled out on game day (illness, a knock at shootaround), any night: the
+# late scratch that moves his teammates' lines most, and one no box score or report foretells.
+_GAME_DAY_SIT = 0.05
+_FRESH_DAYS = 3  # an injury this recent at a player's first game out is news on game day
 # Per roster slot (sorted by role): base minutes when healthy and points per minute.
 _SLOT_MINUTES = np.array([35, 33, 31, 29, 27, 24, 21, 18.5, 15.5, 12, 9, 7, 6, 5, 4.5])
 _SLOT_RATE = np.array(
@@ -172,7 +176,7 @@ class Rows:
 def availability(
     rng: np.random.Generator, lg: League, tg: TeamGames, roster: np.ndarray, ndays: int
 ) -> Rows:
-    spell_of, lens, reasons = _spells(rng, lg.minutes.size, ndays)
+    spell_of, starts, lens, reasons = _spells(rng, lg.minutes.size, ndays)
     n_minor = len(MINOR_REASONS)
     pl = roster.ravel()
     day = np.repeat(tg.day, ROSTER)
@@ -186,7 +190,9 @@ def availability(
     status = np.zeros(nr, dtype=np.int64)
     reason = np.full(nr, -1)
     in_sp = sp >= 0
-    first = in_sp & (prev_sp != sp)
+    # A spell's first game is a game-time call only if the injury is new: one that began over
+    # the summer (or a long break) is on the report, OUT, long before the game.
+    first = in_sp & (prev_sp != sp) & (day - starts[sp] <= _FRESH_DAYS)
     short = lens[sp] <= 4
     status[in_sp] = OUT
     pick = lambda choices, probs: rng.choice(choices, size=nr, p=probs)  # noqa: E731
@@ -199,18 +205,23 @@ def availability(
     tag = pick([NONE, AVAIL, PROB, QUES], [0.3, 0.15, 0.35, 0.2])
     status = np.where(back, tag, status)
     reason = np.where(back & (tag > 0), reasons[prev_sp], reason)
-    # Load management: stars sometimes sit the second night of a back-to-back.
+    # Load management: stars sometimes sit the second night of a back-to-back, on the report
+    # the day before (a late one would make the back-to-back itself news).
     b2b = np.repeat(tg.b2b, ROSTER)
-    rest = (status == NONE) & b2b & (lg.minutes[pl] >= 31) & (rng.random(nr) < 0.12)
+    star = lg.minutes[pl] >= 31
+    rest = (status == NONE) & b2b & star & (rng.random(nr) < 0.12)
     status[rest] = OUT
     reason[rest] = len(REASONS) - 1
+    sits = (status == NONE) & star & (rng.random(nr) < _GAME_DAY_SIT)
+    status[sits] = OUT
+    reason[sits] = rng.integers(n_minor, size=nr)[sits]
     # Day-to-day knocks on otherwise healthy players.
     knock = (status == NONE) & ~back & (rng.random(nr) < 0.025)
     status = np.where(knock, pick([PROB, QUES, DOUBT], [0.6, 0.32, 0.08]), status)
     reason = np.where(knock, rng.integers(n_minor, size=nr), reason)
 
-    fresh = (status == OUT) & (first | rest)
-    early = _early_status(rng, status, fresh)
+    fresh = (status == OUT) & (first | sits)
+    early = np.where(sits, NONE, _early_status(rng, status, fresh))
     avail = rng.random(nr) < PLAY_PROB[status]
     shape = roster.shape
     return Rows(
@@ -224,9 +235,10 @@ def availability(
 
 
 def _spells(rng: np.random.Generator, size: int, ndays: int) -> tuple[np.ndarray, ...]:
-    """Injury spells: the spell (or -1) per (player, day), and each spell's length and reason
-    (with a trailing 0 and -1 for "none")."""
+    """Injury spells: the spell (or -1) per (player, day), and each spell's first day, length and
+    reason (with a trailing 0, 0 and -1 for "none")."""
     spell_of = np.full((size, ndays), -1, dtype=np.int64)
+    spell_start: list[int] = []
     spell_len: list[int] = []
     spell_reason: list[int] = []
     hazard = np.minimum(rng.gamma(2.0, 0.5, size) / 75.0, 0.5)  # some players are injury-prone
@@ -243,19 +255,22 @@ def _spells(rng: np.random.Generator, size: int, ndays: int) -> tuple[np.ndarray
                 dur = int(rng.integers(22, 75))
                 reason = n_minor + n_medium + int(rng.integers(len(LONG_REASONS)))
             spell_of[p, t : t + dur] = len(spell_len)
+            spell_start.append(t)
             spell_len.append(dur)
             spell_reason.append(reason)
             t += dur + int(rng.geometric(hazard[p]))
-    return spell_of, np.array(spell_len + [0]), np.array(spell_reason + [-1])
+    starts = np.array(spell_start + [0])
+    return spell_of, starts, np.array(spell_len + [0]), np.array(spell_reason + [-1])
 
 
 def _early_status(rng: np.random.Generator, status: np.ndarray, fresh: np.ndarray) -> np.ndarray:
-    """The morning report: long absences are already OUT; game-time calls (`fresh`: newly OUT)
-    evolve during the day."""
+    """The morning report: long absences are already OUT; a player newly OUT (`fresh`) is on it
+    OUT already or not at all (a late scratch: the books' noon lines price none of it, so a
+    model blind to the news agrees with them there); other calls evolve during the day."""
     nr = status.size
     early = status.copy()
     u = rng.random(nr)
-    choices, probs = [OUT, QUES, DOUBT, NONE], [0.3, 0.25, 0.1, 0.35]
+    choices, probs = [OUT, NONE], [0.3, 0.7]
     early = np.where(fresh, rng.choice(choices, size=nr, p=probs), early)
     early = np.where(status == AVAIL, np.where(u < 0.7, QUES, PROB), early)
     changed = np.isin(status, [PROB, QUES, DOUBT]) & (u < 0.15)

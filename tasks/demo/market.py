@@ -1,7 +1,8 @@
-"""The demo's prop market: books know the expected points and post x.5 lines at the median of
-the points distribution, with small noise, earlier snapshots and the odd off-market book. Most
-snapshots of the big books also offer alternate lines a point or two away, priced off the same
-distribution (further from even than the main line)."""
+"""The demo's prop market: books know the expected points given the injury report they price
+and post x.5 lines at the median of the points distribution, with earlier snapshots (the
+morning report) and the odd off-market book. Most snapshots of the big books also offer
+alternate lines a point or two away, priced off the same distribution (further from even than
+the main line)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shadowline.tasks.demo.box_scores import (
     depth_rank,
     game_factor,
     play_prob_by_rank,
+    possession_points,
     role_multipliers,
     usage_boost,
 )
@@ -41,28 +43,33 @@ _BOOK_VIG = np.array([1.047, 1.045, 1.050, 1.052])
 _BOOK_ALTERNATES_PROB = np.array([0.7, 0.6, 0.25, 0.15])  # a snapshot with alternate lines
 _ALTERNATE_OFFSETS = np.array([-2.0, -1.0, 1.0, 2.0])
 _MAX_POINTS = 128
-# An efficient market: the closing view's mean is within ~3% of the truth, the morning one's
-# within ~3.5%, better than any box-score average can know (so a model without news bets ~50%).
-_MARKET_SD = 0.03
-_EARLY_SD = 0.02
+# An efficient market: the books' mean is the true mean given the report they price (the final
+# one at the close, the morning one before), with no noise of their own: an error independent
+# of the points is one a box-score average finds (the season average then predicts the over).
 _POST_MIN_POINTS = 5.0
-# Points variance ~ A*mu + B*mu^2 given the market's mean, by depth (top 9, bench), fitted to
-# this generator (the bench's minutes are the uncertain ones).
-_VARIANCE = {"top": (2.86, 0.008), "bench": (1.54, 0.38)}
-_REPLAYS = 4  # how many times the books replay the season to learn each player's bias
-_CENTER = 1.015  # the NB is a little more skewed than these points: its median sits low
+# Depth groups (top 3, other starters, rotation, bench) whose possessions swing alike.
+_DEPTHS = (3, 5, 9)
+# How many times the books replay the season to learn biases and spreads: enough that their
+# error on a player's mean (~1%) is small beside what his season average knows.
+_REPLAYS = 16
+Replay = tuple[np.ndarray, np.ndarray]  # a replay's (plays, points) per (team-game, slot)
 
 
-def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) -> np.ndarray:
-    """The market's mean points for each player, conditional on him playing, given a report.
+def _expected_points(
+    lg: League, tg: TeamGames, rows: Rows, status: np.ndarray, plays: np.ndarray = PLAY_PROB
+) -> np.ndarray:
+    """The market's mean points for each player, conditional on him playing, given a report
+    (`plays`: the chance that a player of each status suits up).
 
     Minutes are averaged over the blowout / close-game scenarios, weighted by the chance the
-    player gets in under each (deep bench minutes come almost only in blowouts).
+    player gets in under each (deep bench minutes come almost only in blowouts). A doubtful
+    teammate counts by his chance to play, the player himself as playing: a questionable player
+    who suits up neither shares his minutes with his own absence nor takes over his own shots.
     """
     pl = rows.player
     base = lg.minutes[pl]
     rate = lg.rate[pl, tg.day[:, None]]
-    p_status = PLAY_PROB[status]
+    p_status = plays[status]
     rank = depth_rank(base, status < DOUBT)
     b2b = np.where(tg.b2b[:, None] & (rank < 5), 0.97, 1.0)
     total = np.full(pl.shape[0], TEAM_MINUTES + 25.0 * OT_PROB * 1.12)
@@ -71,21 +78,54 @@ def _expected_points(lg: League, tg: TeamGames, rows: Rows, status: np.ndarray) 
     den = np.zeros(base.shape)
     for blow, prob in ((0.0, 1 - BLOWOUT_PROB), (1.0, BLOWOUT_PROB)):
         play = play_prob_by_rank(rank, blow)
-        mins = allocate(base * role_multipliers(rank, blow) * b2b, p_status * play, total, cap)
+        mins = _own_minutes(base * role_multipliers(rank, blow) * b2b, p_status, play, total, cap)
         num += prob * play * mins
         den += prob * play
     minutes = num / den
-    boost = usage_boost(base * rate, 1.0 - p_status)
-    return minutes * rate * boost[:, None] * game_factor(lg, tg)[:, None]
+    return minutes * rate * _own_boost(base, rate, p_status) * game_factor(lg, tg)[:, None]
 
 
-def _nb_cdf(mu: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """CDF of a gamma-Poisson (negative binomial) with mean mu and shape k, at 0.._MAX_POINTS."""
-    q = mu / (k + mu)
-    pmf = np.empty((mu.size, _MAX_POINTS + 1))
+def _own_minutes(
+    base: np.ndarray, p_status: np.ndarray, play: np.ndarray, total: np.ndarray, cap: np.ndarray
+) -> np.ndarray:
+    """Each slot's minutes from `allocate` with his teammates weighted by their chance to play
+    and himself as playing (one allocation per slot only where someone's status is in doubt)."""
+    minutes = allocate(base, p_status * play, total, cap)
+    for slot in np.flatnonzero((p_status < 1.0).any(0)):
+        weight = p_status * play
+        weight[:, slot] = play[:, slot]
+        minutes[:, slot] = allocate(base, weight, total, cap)[:, slot]
+    return minutes
+
+
+def _own_boost(base: np.ndarray, rate: np.ndarray, p_status: np.ndarray) -> np.ndarray:
+    """Each slot's `usage_boost` with his teammates present by their chance to play and himself
+    as playing (recomputed per slot only where someone's status is in doubt)."""
+    boost = usage_boost(base, rate, p_status)
+    for slot in np.flatnonzero((p_status < 1.0).any(0)):
+        present = p_status.copy()
+        present[:, slot] = 1.0
+        boost[:, slot] = usage_boost(base, rate, present)[:, slot]
+    return boost
+
+
+def _points_cdf(mu: np.ndarray, spread: np.ndarray, jumps: np.ndarray) -> np.ndarray:
+    """CDF at 0.._MAX_POINTS of a player's points: a negative binomial count of used possessions
+    (squared coefficient of variation `spread` beyond Poisson's), each worth 0-3 points with
+    probabilities `jumps` (n, 4), in all `mu` points on average. Points come in twos and threes
+    from a steady shot volume: far less skewed than a negative binomial of the points themselves
+    with the same variance, whose median sits ~0.4 points low at every level."""
+    scoring = 1.0 - jumps[:, 0]
+    value = jumps[:, 1:] / scoring[:, None]  # points of a scoring possession
+    k = 1.0 / spread
+    scored = mu / (value @ np.arange(1, 4))  # scoring possessions (a thinned NB is one too)
+    q = scored / (k + scored)
+    a, b = q, (k - 1.0) * q  # Panjer's recursion for a compound negative binomial
+    pmf = np.zeros((mu.size, _MAX_POINTS + 1))
     pmf[:, 0] = np.exp(k * np.log1p(-q))
-    for x in range(_MAX_POINTS):
-        pmf[:, x + 1] = pmf[:, x] * (x + k) / (x + 1) * q
+    for x in range(1, _MAX_POINTS + 1):
+        for j in range(1, min(x, 3) + 1):
+            pmf[:, x] += (a + b * j / x) * value[:, j - 1] * pmf[:, x - j]
     return np.cumsum(pmf, axis=1)
 
 
@@ -155,21 +195,62 @@ def market(
     )
 
 
+def situation(rows: Rows, rank: np.ndarray, mu: np.ndarray, players: int) -> np.ndarray:
+    """A row's situation, as sharp books sort them (0 .. _SITUATIONS - 1): its own report status
+    (none or available, probable, questionable), its depth (top 5, 6-9, bench) and how far the
+    closed form's mean `mu` sits from the player's usual (its mean over his rows). The closed
+    form multiplies expected minutes by expected usage, and it over-reacts to a night's
+    circumstances; how much depends on these."""
+    own = np.select([rows.status == PROB, rows.status == QUES], [1, 2], 0)
+    depth = np.searchsorted([5, 9], rank, side="right")
+    counted = mu > 0
+    total = np.bincount(rows.player[counted], mu[counted], minlength=players)
+    games = np.bincount(rows.player[counted], minlength=players)
+    usual = np.where(games > 0, total / np.maximum(games, 1), 1.0)[rows.player]
+    away = np.searchsorted(_AWAY_FROM_USUAL, mu / np.maximum(usual, 1e-9))
+    return (own * 3 + depth) * (len(_AWAY_FROM_USUAL) + 1) + away
+
+
+_AWAY_FROM_USUAL = (0.8, 0.9, 0.97, 1.03, 1.1, 1.2)  # bounds of mu / the player's usual mu
+_SITUATIONS = 9 * (len(_AWAY_FROM_USUAL) + 1)
+
+
 def sharpness(
-    rng: np.random.Generator, lg: League, tg: TeamGames, rows: Rows, mu: np.ndarray
+    rows: Rows, rank: np.ndarray, mu: np.ndarray, replays: list[Replay], players: int
 ) -> np.ndarray:
-    """Each player's ratio of his true mean points (when he plays) to `_expected_points`, from
+    """Each row's ratio of its true mean points (when he plays) to `_expected_points`, from
     replays of the season's games: sharp books know the cap, exits and shared possessions that
-    the closed form misses, so no model finds a player the line is always wrong about. `mu`:
-    `_expected_points` given the final report."""
-    ngames = int(tg.game.max()) + 1
-    scored = np.zeros(lg.minutes.size)
-    expected = np.zeros(lg.minutes.size)
-    for _ in range(_REPLAYS):
-        box = box_scores(rng, lg, tg, rows, ngames)
-        np.add.at(scored, rows.player[box.plays], box.points[box.plays])
-        np.add.at(expected, rows.player[box.plays], mu[box.plays])
-    return np.where(expected > 0, (scored + 50.0) / (expected + 50.0), 1.0)
+    the closed form misses, so no model finds a player, or a situation, the line is always wrong
+    about. The ratio is the player's own times his situation's (`situation`), both shrunk
+    toward 1. `mu`: `_expected_points` given the final report."""
+    where = situation(rows, rank, mu, players)
+    scored, expected = np.zeros(players), np.zeros(players)
+    for plays, points in replays:
+        np.add.at(scored, rows.player[plays], points[plays])
+        np.add.at(expected, rows.player[plays], mu[plays])
+    player = np.where(expected > 0, (scored + 50.0) / (expected + 50.0), 1.0)[rows.player]
+    scored, expected = np.zeros(_SITUATIONS), np.zeros(_SITUATIONS)
+    for plays, points in replays:
+        np.add.at(scored, where[plays], points[plays])
+        np.add.at(expected, where[plays], (mu * player)[plays])
+    return player * ((scored + 200.0) / (expected + 200.0))[where]
+
+
+def spread(
+    rows: Rows, depth: np.ndarray, mu: np.ndarray, replays: list[Replay], jumps: np.ndarray
+) -> np.ndarray:
+    """Each row's possession-count spread for `_points_cdf`, by depth group (`_DEPTHS`), from the
+    replays' squared errors around the books' mean `mu`, less what the shots' own luck makes
+    (the moments of a compound negative binomial): minutes, hot nights and blowouts swing a
+    role player's possessions more than a star's."""
+    group = np.searchsorted(_DEPTHS, depth, side="right")
+    shot_luck = mu * ((jumps @ np.arange(4) ** 2) / (jumps @ np.arange(4)))[rows.player]
+    excess, scale = np.zeros(len(_DEPTHS) + 1), np.zeros(len(_DEPTHS) + 1)
+    for plays, points in replays:
+        err = (points - mu) ** 2 - shot_luck
+        np.add.at(excess, group[plays], err[plays])
+        np.add.at(scale, group[plays], mu[plays] ** 2)
+    return np.maximum(excess / np.maximum(scale, 1e-9), 0.005)[group]
 
 
 def _market_view(
@@ -178,22 +259,33 @@ def _market_view(
     """The listed players expected to score (flat row indices), and the market's points CDF for
     each at the closing snapshot and at the earlier ones."""
     mu_late = _expected_points(lg, tg, rows, rows.status)
-    sharp = sharpness(rng.spawn(1)[0], lg, tg, rows, mu_late)
+    r_replay = rng.spawn(1)[0]
+    ngames = int(tg.game.max()) + 1
+    boxes = (box_scores(r_replay, lg, tg, rows, ngames) for _ in range(_REPLAYS))
+    replays = [(box.plays, box.points) for box in boxes]
+    depth = depth_rank(lg.minutes[rows.player], rows.status < DOUBT)
+    scale = sharpness(rows, depth, mu_late, replays, lg.minutes.size)
+    jumps = possession_points(lg)
+    swing = spread(rows, depth, mu_late * scale, replays, jumps)
     # The morning lines price the morning report: a late scratch not on it yet (`Rows.late`)
     # moves his teammates' lines only at the close.
-    mu_early = _expected_points(lg, tg, rows, rows.early)
+    mu_early = _expected_points(lg, tg, rows, rows.early, _morning_plays(rows)) * scale
     listed = np.isin(rows.status, [NONE, AVAIL, PROB, QUES])
     idx = np.flatnonzero((listed & (mu_late >= _POST_MIN_POINTS)).ravel())
-    n = idx.size
-    # An NB with the generator's variance puts the x.5 line where the over hits ~50%.
-    bench = depth_rank(lg.minutes[rows.player], rows.status < DOUBT).ravel()[idx] >= 9
-    a, b = (np.where(bench, _VARIANCE["bench"][i], _VARIANCE["top"][i]) for i in (0, 1))
-    scale = sharp[rows.player].ravel()[idx]
-    mu = mu_late.ravel()[idx] * scale
-    k = mu / (a - 1 + b * mu)
-    est_late = mu * _CENTER * rng.lognormal(0.0, _MARKET_SD, n)
-    est_early = est_late * rng.lognormal(0.0, _EARLY_SD, n) * mu_early.ravel()[idx] * scale / mu
-    return idx, (_nb_cdf(est_late, k), _nb_cdf(est_early, k))
+    late, early = (mu_late * scale).ravel()[idx], mu_early.ravel()[idx]
+    args = swing.ravel()[idx], jumps[rows.player.ravel()[idx]]
+    return idx, (_points_cdf(late, *args), _points_cdf(early, *args))
+
+
+def _morning_plays(rows: Rows) -> np.ndarray:
+    """The chance that a player of each status on the morning report suits up, as the books
+    know it from seasons of reports: a doubt on the report is priced at what it is worth, and
+    a player not on it as playing (a late scratch is news the noon line has not priced)."""
+    listed = np.bincount(rows.early.ravel(), minlength=PLAY_PROB.size)
+    played = np.bincount(rows.early.ravel(), rows.avail.ravel(), minlength=PLAY_PROB.size)
+    plays = np.where(listed > 0, played / np.maximum(listed, 1), PLAY_PROB)
+    plays[NONE] = PLAY_PROB[NONE]
+    return plays
 
 
 def _book_offsets(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
