@@ -172,7 +172,7 @@ def test_cli_calibration_compares_each_model_with_production(
     assert main([*args, "--format", "json"]) == 0
     table = {r["model_id"]: r for r in json.loads(capsys.readouterr().out)}
     assert table[champion]["verdict"] == "production"
-    assert table[steady]["verdict"] == "better than production"
+    assert table[steady]["verdict"] == "better"
     assert table[steady]["diff_high"] < 0 < table[steady]["rows"] == table[steady]["live_rows"]
     assert all(r["ece"] < 0.05 and r["brier"] < 0.25 for r in table.values())
 
@@ -180,6 +180,6 @@ def test_cli_calibration_compares_each_model_with_production(
     out = capsys.readouterr().out
     lines = [line.split()[0] for line in out.splitlines()[2:4]]
     assert lines == [champion, steady]  # production first, to read the model against
-    assert "live rows only" in out and "better than production" in out
+    assert "live rows only" in out and " better\n" in out
     assert main([*args, "--model", "nope_v1"]) == 1
     assert "no graded rows with an over probability for nope_v1" in capsys.readouterr().err
