@@ -39,8 +39,9 @@ CALIBRATION_LEGEND = (
     "error, the mean gap between the probability and the over's win rate in ten bins. "
     "brier_diff: the model's Brier minus production's on the same player-games, with its 95% "
     "interval (diff_low to diff_high, game days as clusters); negative is better. promised: the "
-    "mean win probability of the model's bets; won: their hit rate. verdict: better or worse (than "
-    "production's Brier) when the evidence holds with every model read at once (Holm, family-wise 5%)."
+    "mean win probability of the model's bets; won: their hit rate. verdict: better or worse "
+    "(than production's Brier) when the evidence holds with every model read at once (Holm, "
+    "family-wise 5%)."
 )
 
 
