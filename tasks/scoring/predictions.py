@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,33 @@ _NAMESPACE = uuid.UUID("6f0c1a52-4a8e-4d7b-9a59-6c1d2b7e5f10")
 
 
 def prediction_id(model_id: str, player_lookup: str, game_date: date) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{model_id}|{player_lookup}|{game_date.isoformat()}"))
+    return prediction_ids(model_id, [player_lookup], [game_date])[0].as_py()
+
+
+def prediction_ids(model_id: str, players: Sequence[str], dates: Sequence[date]) -> pa.Array:
+    """uuid5(_NAMESPACE, "model|player|date") of each row, as strings: the SHA-1s in a loop, the
+    version bits and the formatting in numpy (a season's rows of dozens of models are millions
+    of ids)."""
+    return _format_uuids(model_id, _uuid_names(players, dates))
+
+
+def _uuid_names(players: Sequence[str], dates: Sequence[date]) -> list[bytes]:
+    return [f"|{p}|{d.isoformat()}".encode() for p, d in zip(players, dates, strict=True)]
+
+
+def _format_uuids(model_id: str, names: Sequence[bytes]) -> pa.Array:
+    prefix = _NAMESPACE.bytes + model_id.encode()
+    digests = b"".join([hashlib.sha1(prefix + name).digest()[:16] for name in names])
+    raw = np.frombuffer(digests, np.uint8).reshape(-1, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x50  # version 5
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    hexed = np.frombuffer(raw.tobytes().hex().encode(), "S1").reshape(-1, 32)
+    text = np.full((len(names), 36), b"-", "S1")
+    text[:, _HEX_AT] = hexed
+    return pa.array(text.view("S36").ravel(), pa.binary()).cast(pa.string())
+
+
+_HEX_AT = [i for i in range(36) if i not in (8, 13, 18, 23)]  # 8-4-4-4-12
 
 
 def recommend(
@@ -49,81 +76,92 @@ def recommend(
     return recommendation.tolist(), edge
 
 
+@dataclass(frozen=True)
+class _Slate:
+    """What every model's rows share, computed once per slate: the rows in the table's order
+    (game date, player), their line, and the columns no model changes."""
+
+    order: pa.Array
+    rows: pa.Table
+    line: np.ndarray
+    names: list[bytes]
+    shared: dict[str, pa.Array | pa.ChunkedArray]
+
+    @classmethod
+    def of(cls, slate: pa.Table, run_ids: Mapping[date, str], now: datetime) -> _Slate:
+        order = pc.sort_indices(
+            slate, sort_keys=[("game_date", "ascending"), ("player_lookup", "ascending")]
+        )
+        rows = slate.take(order)
+        days = list(run_ids)
+        at = pc.index_in(rows["game_date"], value_set=pa.array(days, pa.date32()))
+        shared = {
+            c: rows[c]
+            for c in ("player_lookup", "game_date", "game_id", "team_abbr",
+                      "opponent_team_abbr", "betting_line", "line_books")
+        }  # fmt: skip
+        shared["run_id"] = pc.take(pa.array([run_ids[d] for d in days], pa.string()), at)
+        shared["provenance"] = _provenance(rows, now)
+        line = pc.fill_null(rows["betting_line"].cast(pa.float64()), np.nan).to_numpy()
+        names = _uuid_names(rows["player_lookup"].to_pylist(), rows["game_date"].to_pylist())
+        return cls(order, rows, line, names, shared)
+
+
 def assemble_predictions(
-    result: ScoreResult,
-    spec: ModelSpec,
-    slate: pa.Table,
-    min_edge: float,
-    run_ids: Mapping[date, str],
-    now: datetime,
+    result: ScoreResult, spec: ModelSpec, slate: _Slate, min_edge: float, now: datetime
 ) -> pa.Table:
     """One model's prediction rows, in the predictions table's columns (result columns empty).
-    `result` holds one prediction per slate row, in the slate's order; the slate may span
-    several game dates, each with its run's id in `run_ids`."""
+    `result` holds one prediction per slate row, in the slate's own order."""
     assert result.predictions is not None
-    if result.predictions.num_rows != slate.num_rows:
+    if result.predictions.num_rows != slate.rows.num_rows:
         raise ValueError(
-            f"{spec.model_id}: {result.predictions.num_rows} predictions for {slate.num_rows} rows"
+            f"{spec.model_id}: {result.predictions.num_rows} predictions for "
+            f"{slate.rows.num_rows} rows"
         )
-    scored = slate.append_column("predicted_points", result.predictions["predicted_points"])
-    scored = scored.sort_by([("game_date", "ascending"), ("player_lookup", "ascending")])
-    predicted = scored["predicted_points"].to_numpy()
-    line = pc.fill_null(scored["betting_line"].cast(pa.float64()), np.nan).to_numpy()
-    recommendation, edge = recommend(predicted, line, min_edge)
-    players = scored["player_lookup"].to_pylist()
-    dates = scored["game_date"].to_pylist()
-    n = scored.num_rows
+    points = result.predictions["predicted_points"].take(slate.order)
+    recommendation, edge = recommend(points.to_numpy(), slate.line, min_edge)
+    rec = pa.array(recommendation, pa.string())
+    n = slate.rows.num_rows
     return table_from_columns(
         PREDICTIONS,
         {
-            "prediction_id": [
-                prediction_id(spec.model_id, p, d) for p, d in zip(players, dates, strict=True)
-            ],
-            "model_id": [spec.model_id] * n,
-            "player_lookup": players,
-            "game_date": dates,
-            "game_id": scored["game_id"],
-            "team_abbr": scored["team_abbr"],
-            "opponent_team_abbr": scored["opponent_team_abbr"],
-            "predicted_points": scored["predicted_points"],
-            "betting_line": scored["betting_line"],
-            "line_books": scored["line_books"],
-            "recommendation": recommendation,
+            **slate.shared,
+            "prediction_id": _format_uuids(spec.model_id, slate.names),
+            "model_id": pa.repeat(spec.model_id, n),
+            "predicted_points": points,
+            "recommendation": rec,
             "edge_vs_line": pa.array(edge, pa.float64(), from_pandas=True),
-            "min_edge": [min_edge] * n,
-            "feature_version": [spec.feature_version] * n,
-            "prediction_time": [now] * n,
-            "run_id": [run_ids[d] for d in dates],
-            "provenance": _provenance(scored, now),
-            **_prices(scored, recommendation),
+            "min_edge": pa.repeat(min_edge, n),
+            "feature_version": pa.repeat(spec.feature_version, n),
+            "prediction_time": pa.repeat(pa.scalar(now, pa.timestamp("us", "UTC")), n),
+            **_prices(slate.rows, rec),
         },
     )
 
 
-def _provenance(scored: pa.Table, now: datetime) -> list[str]:
+def _provenance(scored: pa.Table, now: datetime) -> pa.Array:
     """`live` where the row was scored by its game's line cutoff, as a daily run is, else
     `backfill`: a backfill or a late rerun, whose features may hold news a live run lacked."""
     if "line_cutoff_at" not in scored.column_names:
-        return ["backfill"] * scored.num_rows
-    return [
-        "live" if cutoff is not None and now <= cutoff else "backfill"
-        for cutoff in scored["line_cutoff_at"].to_pylist()
-    ]
+        return pa.repeat("backfill", scored.num_rows)
+    cutoff = scored["line_cutoff_at"].cast(pa.timestamp("us", "UTC"))
+    live = pc.fill_null(pc.less_equal(pa.scalar(now, pa.timestamp("us", "UTC")), cutoff), False)
+    return pc.if_else(live, "live", "backfill")
 
 
-def _prices(scored: pa.Table, recommendation: list[str | None]) -> dict[str, list[object]]:
+def _prices(scored: pa.Table, recommendation: pa.Array) -> dict[str, pa.Array]:
     """The price a recommendation gets and its book: the best at the line for its side."""
     sides = {"OVER": ("best_over_odds", "best_over_book"),
              "UNDER": ("best_under_odds", "best_under_book")}  # fmt: skip
     if not all(c in scored.column_names for pair in sides.values() for c in pair):
         return {}  # a feature batch from before prices were stored: no price
-    columns = {c: scored[c].to_pylist() for pair in sides.values() for c in pair}
-    odds, books = [], []
-    for i, side in enumerate(recommendation):
-        odds_column, book_column = sides.get(side or "", (None, None))
-        odds.append(columns[odds_column][i] if odds_column else None)
-        books.append(columns[book_column][i] if book_column else None)
-    return {"bet_odds": odds, "bet_book": books}
+    over, under = pc.equal(recommendation, "OVER"), pc.equal(recommendation, "UNDER")
+    out = {}
+    for name, at in (("bet_odds", 0), ("bet_book", 1)):
+        over_value, under_value = scored[sides["OVER"][at]], scored[sides["UNDER"][at]]
+        none = pa.nulls(scored.num_rows, over_value.type)
+        out[name] = pc.if_else(over, over_value, pc.if_else(under, under_value, none))
+    return out
 
 
 @dataclass(frozen=True)
@@ -195,6 +233,9 @@ def collect_predictions(
     """All models' prediction rows as one table, and one run-log entry per model over the whole
     slate (`entries_by_date` splits them by game date)."""
     by_id = {spec.model_id: spec for spec in specs}
+    shared = (
+        _Slate.of(slate, run_ids, now) if any(r.predictions is not None for r in results) else None
+    )
     tables, entries = [], []
     for result in results:
         if result.predictions is None:
@@ -204,7 +245,8 @@ def collect_predictions(
                 )
             )
             continue
-        rows = assemble_predictions(result, by_id[result.model_id], slate, min_edge, run_ids, now)
+        assert shared is not None
+        rows = assemble_predictions(result, by_id[result.model_id], shared, min_edge, now)
         tables.append(rows)
         entries.append(
             RunLogEntry(
