@@ -57,7 +57,7 @@ class BackfillSummary:
     experiments: list[ExperimentSummary] = field(default_factory=list)
     graded: dict[date, GradingStatus] = field(default_factory=dict)  # after grading
     rows_regraded: int = 0  # prediction rows whose result the grading changed
-    actors_started: int = 0
+    scoring_actors: int = 0  # the actors that scored the run (one per core, not per model)
     models_loaded: int = 0
     report: str | None = None  # the report's summary, or why it was not written
 
@@ -138,7 +138,7 @@ def _backfill(
     artifact = create_progress_artifact(
         0.0, key="backfill", description=f"backfill {start}..{end}: 0/{len(summary.dates)} dates"
     )
-    first_actor, first_load, done = scorers.actors_started, scorers.models_loaded, 0
+    first_load, done = scorers.models_loaded, 0
     for part in parts:
         began = time.perf_counter()
         line = _run_part(warehouse, scorers, part, models, grade, settings, summary)
@@ -153,13 +153,13 @@ def _backfill(
         update_monitor(warehouse)
         last = max(d for d, g in summary.graded.items() if g.graded + g.void > 0)
         _, summary.report = report_up_to(warehouse, last, settings.reports_dir)
-    summary.actors_started = scorers.actors_started - first_actor
+    summary.scoring_actors = scorers.actors
     summary.models_loaded = scorers.models_loaded - first_load
     _progress(
         logger,
         f"backfill {start}..{end} finished: {summary.rows_written:,} predictions over "
         f"{len(summary.dates)} dates, {summary.failures} model failures, "
-        f"{summary.models_loaded} models loaded by {summary.actors_started} scoring actors",
+        f"{summary.models_loaded} models loaded by {summary.scoring_actors} scoring actors",
     )
     if warning := summary.timing_warning():
         _progress(logger, f"warning: {warning}")

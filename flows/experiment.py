@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from prefect import flow, get_run_logger
@@ -260,8 +261,9 @@ def _record_health(
     rows = record_feature_health(warehouse, slates, models, run_ids, settings)
     if rows is None:
         return
+    by_date = _split_by_date(rows)
     for summary in scored:
-        summary.health = health_warnings(_on(rows, summary.game_date), settings)
+        summary.health = health_warnings(by_date.get(summary.game_date, rows.slice(0, 0)), settings)
         for line in summary.health if single_date else ():
             logger.warning(line)
 
@@ -284,9 +286,12 @@ def _make_slates(
 ) -> list[ExperimentSummary]:
     """Each date's slate, or the note saying why it has nothing to score; the dates to score."""
     cutoff = Settings().line_cutoff
+    batches, offers = _split_by_date(batch), _split_by_date(props)
     for summary in summaries:
         day = summary.game_date
-        summary.slate = make_slate(_on(batch, day), _on(props, day))
+        summary.slate = make_slate(
+            batches.get(day, batch.slice(0, 0)), offers.get(day, props.slice(0, 0))
+        )
         summary.warning = summary.slate.timing_warning(day, cutoff)
         if summary.warning and len(summaries) == 1:
             logger.warning(summary.warning)
@@ -381,11 +386,14 @@ def _write_run_log(
     write_run_log(warehouse, pa.concat_tables(logs))
 
 
-def _on(table: pa.Table, day: date) -> pa.Table:
-    return table.filter(pc.equal(table["game_date"], pa.scalar(day, pa.date32())))
-
-
 def _split_by_date(rows: pa.Table | None) -> dict[date, pa.Table]:
-    if rows is None:
+    """Each date's rows, in their order: one stable sort and slices, not a filter per date."""
+    if rows is None or not rows.num_rows:
         return {}
-    return {d: _on(rows, d) for d in pc.unique(rows["game_date"]).to_pylist()}
+    rows = rows.take(pc.sort_indices(rows["game_date"]))
+    days = rows["game_date"].to_numpy()
+    bounds = [0, *(np.flatnonzero(days[1:] != days[:-1]) + 1).tolist(), rows.num_rows]
+    return {
+        rows["game_date"][a].as_py(): rows.slice(a, b - a)
+        for a, b in zip(bounds, bounds[1:], strict=False)
+    }

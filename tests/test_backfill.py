@@ -76,7 +76,7 @@ def test_backfill_gives_the_day_by_day_rows_and_loads_each_model_once(
     assert rows(warehouse) == day_by_day  # predictions and grades, row for row
     assert summary.dates == list(WINDOW)
     assert summary.models_loaded == len(MODELS)  # each once, for the whole range
-    assert summary.actors_started == 2  # one per core, not one per model
+    assert summary.scoring_actors == 2  # one per core, not one per model
     assert summary.rows_written == len(day_by_day) and summary.failures == 0
     runs = warehouse.query(
         "select game_date, count(*) as models, count(distinct run_id) as runs "

@@ -109,8 +109,11 @@ def over_probabilities(history: pa.Table, targets: pa.Table) -> np.ndarray:
         days = past["game_date"][own]
         predicted, line = (past[c][own].astype(float) for c in columns)
         actual = past["actual_points"][own].astype(float)
-        at_model = target_model == model
-        for day in np.unique(target_day[at_model]):
+        # the model's targets by day (stable: a day's rows keep their order), sliced per day
+        at_model = np.flatnonzero(target_model == model)
+        at_model = at_model[np.argsort(target_day[at_model], kind="stable")]
+        their_days = target_day[at_model]
+        for day in np.unique(their_days):
             end = np.searchsorted(days, day, side="left")
             since = day - np.timedelta64(LOOKBACK_DAYS, "D")
             start = max(int(np.searchsorted(days, since, side="left")), end - POOL_ROWS)
@@ -118,7 +121,7 @@ def over_probabilities(history: pa.Table, targets: pa.Table) -> np.ndarray:
                 continue
             pool = slice(start, end)
             errors, coefficients = fit(predicted[pool], line[pool], actual[pool])
-            rows = np.flatnonzero(at_model & (target_day == day))
+            rows = at_model[slice(*np.searchsorted(their_days, [day, day + 1]))]
             out[rows] = calibrated(errors, coefficients, *(v[rows] for v in wanted))
     return out
 

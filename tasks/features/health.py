@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -116,22 +116,35 @@ def _state(share: float, reference: Profile, drift: float | None, settings: Sett
     return "ok"
 
 
+@dataclass
+class _SlateValues:
+    """A date's slate and each feature's non-null values, read once for all the models."""
+
+    rows: pa.Table
+    cache: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def values(self, name: str) -> np.ndarray:
+        if name not in self.cache:
+            self.cache[name] = _values(self.rows[name])
+        return self.cache[name]
+
+
 def health_rows(
     day: date,
     model_id: str,
     feature_version: str,
-    slate: pa.Table,
+    slate: _SlateValues,
     profiles: dict[str, Profile],
     run_id: str,
     settings: Settings,
 ) -> pa.Table:
     """One model's feature health on one date's slate, one row per feature it has a profile of."""
-    names = [n for n in profiles if n in slate.column_names]
+    names = [n for n in profiles if n in slate.rows.column_names]
     shares, drifts, states, ratios = [], [], [], []
     for name in names:
         reference = profiles[name]
-        values = _values(slate[name])
-        share = values.size / slate.num_rows if slate.num_rows else 0.0
+        values = slate.values(name)
+        share = values.size / slate.rows.num_rows if slate.rows.num_rows else 0.0
         drift = psi(reference, values)
         shares.append(share)
         drifts.append(drift)
@@ -145,7 +158,7 @@ def health_rows(
             "model_id": [model_id] * n,
             "feature_version": [feature_version] * n,
             "feature_name": names,
-            "slate_rows": [slate.num_rows] * n,
+            "slate_rows": [slate.rows.num_rows] * n,
             "non_null_share": shares,
             "reference_non_null_share": [profiles[x].non_null_share for x in names],
             "coverage_ratio": ratios,
@@ -209,8 +222,8 @@ def measure(
     models with a stored profile (`registry.training.profile_missing` makes the others one)."""
     profiles = read_profiles(warehouse, [m for m, _, _ in models])
     tables = [
-        health_rows(day, model_id, version, slate, profiles[model_id], run_ids[day], settings)
-        for day, slate in slates.items()
+        health_rows(day, model_id, version, values, profiles[model_id], run_ids[day], settings)
+        for day, values in ((d, _SlateValues(s)) for d, s in slates.items())
         for model_id, version, _ in models
         if profiles.get(model_id)
     ]

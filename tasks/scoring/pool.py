@@ -226,6 +226,11 @@ class ScorerPool:
         identity = (spec, self.bounds, _file_identity(spec))
         return hashlib.sha256(repr(identity).encode()).hexdigest()[:16]
 
+    @property
+    def actors(self) -> int:
+        """The scoring actors the pool holds now (a warm-up may have started them)."""
+        return len(self._hosts)
+
     def _start(self, count: int) -> None:
         """Actors 0..count-1, started where missing."""
         while len(self._hosts) < count:

@@ -263,7 +263,9 @@ def entries_by_date(
     time shared out by rows; a model that failed failed on every date."""
     counts: Counter[tuple[str, date]] = Counter()
     if rows is not None:
-        counts.update(zip(rows["model_id"].to_pylist(), rows["game_date"].to_pylist(), strict=True))
+        grouped = rows.group_by(["model_id", "game_date"]).aggregate([([], "count_all")])
+        keys = zip(grouped["model_id"].to_pylist(), grouped["game_date"].to_pylist(), strict=True)
+        counts.update(dict(zip(keys, grouped["count_all"].to_pylist(), strict=True)))
     out: dict[date, list[RunLogEntry]] = {}
     for day in dates:
         out[day] = []
