@@ -7,4 +7,4 @@ select
   bet_accuracy, roi, roi_at_odds, units, break_even_at_odds, avg_clv, clv_positive_rate,
   beat_vegas_rate, beat_baseline_rate, live_graded_predictions, live_mae, live_bet_accuracy
 from nba_predictions.v_ml_model_leaderboard
-order by mae
+order by rank, model_id

@@ -1,12 +1,13 @@
 -- nba_predictions.v_ml_model_leaderboard: view, one row per model with graded predictions
--- (key: model_id), all time. rank 1 = lowest mae. Measures are defined in
+-- (key: model_id), all time. rank 1 = lowest mae; MAEs equal to 9 decimals share a rank (a
+-- sum's last bits depend on the order the rows were added in). Measures are defined in
 -- v_ml_model_performance; break-even bet_accuracy at -110 is 52.38%.
 create or replace view nba_predictions.v_ml_model_leaderboard as
 with
 
 final as (
   select
-    rank() over (order by p.mae) as rank,
+    rank() over (order by round(p.mae, 9)) as rank,
     p.model_id,
     r.model_name,
     r.model_type,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import textwrap
+import threading
 from datetime import date
 
 import pyarrow as pa
@@ -72,7 +74,11 @@ def leaderboard(warehouse: Warehouse) -> pa.Table:
 def leaderboard_with_best_set(warehouse: Warehouse) -> tuple[pa.Table, BestSet]:
     """The leaderboard with a `best_set` column after `mae`: the models the Model Confidence Set
     keeps (NULL for all when it cannot be computed)."""
+    # arch's import is a second of Python; a warehouse query releases the GIL: overlap them
+    importing = threading.Thread(target=importlib.import_module, args=("arch.bootstrap",))
+    importing.start()
     board = leaderboard(warehouse)
+    importing.join()
     models = board["model_id"].to_pylist()
     best = best_set(warehouse, models)
     kept = pa.array(
