@@ -138,7 +138,7 @@ def leaderboard(bench: Bench, count: int, season: tuple[date, date], seasons: in
     stage.note = f"{rows:,} predictions"
     query = "select * from nba_predictions.v_ml_model_leaderboard order by mae"
     reference = [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1], "
-                 "read_only=True, config={'enable_progress_bar': False}); "
+                 "read_only=True); con.execute('set enable_progress_bar = false'); "
                  "con.execute(sys.argv[2]).fetchall()",
                  str(bench.warehouse), query]  # fmt: skip
     for _ in range(bench.repeat):
