@@ -54,7 +54,7 @@ season_of as (
 ),
 
 history as (
-  select b.*, s.season_year
+  select b.*, s.season_year, cast(round(b.minutes_played * 1e9) as int64) as nano_minutes
   from box_scores as b
   join season_of as s
     on s.game_date = b.game_date
@@ -235,10 +235,12 @@ played_rolling as (
     avg(points) over (w rows between 9 preceding and current row) as pts_avg_last_10,
     avg(points) over (w rows between unbounded preceding and current row) as pts_avg_season,
     stddev_samp(points) over (w rows between 9 preceding and current row) as pts_std_last_10,
-    avg(minutes_played) over (w rows between 4 preceding and current row) as min_avg_last_5,
-    avg(minutes_played) over (w rows between 9 preceding and current row) as min_avg_last_10,
-    avg(minutes_played) over (w rows between unbounded preceding and current row)
-      as min_avg_season,
+    -- minutes are averaged as whole nano-minutes, whose sums are exact: a sum of fractions over
+    -- a window depends on how the engine splits it, which changes with the dates built at once,
+    -- and a tree's split can sit on the last bit (the other averages are of whole numbers)
+    avg(nano_minutes) over (w rows between 4 preceding and current row) / 1e9 as min_avg_last_5,
+    avg(nano_minutes) over (w rows between 9 preceding and current row) / 1e9 as min_avg_last_10,
+    avg(nano_minutes) over (w rows between unbounded preceding and current row) / 1e9 as min_avg_season,
     avg(fg_attempted) over (w rows between 9 preceding and current row) as fga_avg_last_10,
     avg(ft_attempted) over (w rows between 9 preceding and current row) as fta_avg_last_10,
     avg(if(starter, 1.0, 0.0)) over (w rows between 9 preceding and current row)
