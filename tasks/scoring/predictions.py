@@ -26,14 +26,7 @@ _NAMESPACE = uuid.UUID("6f0c1a52-4a8e-4d7b-9a59-6c1d2b7e5f10")
 
 
 def prediction_id(model_id: str, player_lookup: str, game_date: date) -> str:
-    return prediction_ids(model_id, [player_lookup], [game_date])[0].as_py()
-
-
-def prediction_ids(model_id: str, players: Sequence[str], dates: Sequence[date]) -> pa.Array:
-    """uuid5(_NAMESPACE, "model|player|date") of each row, as strings: the SHA-1s in a loop, the
-    version bits and the formatting in numpy (a season's rows of dozens of models are millions
-    of ids)."""
-    return _format_uuids(model_id, _uuid_names(players, dates))
+    return _format_uuids(model_id, _uuid_names([player_lookup], [game_date]))[0].as_py()
 
 
 def _uuid_names(players: Sequence[str], dates: Sequence[date]) -> list[bytes]:
@@ -41,6 +34,9 @@ def _uuid_names(players: Sequence[str], dates: Sequence[date]) -> list[bytes]:
 
 
 def _format_uuids(model_id: str, names: Sequence[bytes]) -> pa.Array:
+    """uuid5(_NAMESPACE, model_id + name) of each name, as strings: the SHA-1s in a loop, the
+    version bits and the formatting in numpy (a season's rows of dozens of models are millions
+    of ids)."""
     prefix = _NAMESPACE.bytes + model_id.encode()
     digests = b"".join([hashlib.sha1(prefix + name).digest()[:16] for name in names])
     raw = np.frombuffer(digests, np.uint8).reshape(-1, 16).copy()
@@ -151,17 +147,21 @@ def _provenance(scored: pa.Table, now: datetime) -> pa.Array:
 
 def _prices(scored: pa.Table, recommendation: pa.Array) -> dict[str, pa.Array]:
     """The price a recommendation gets and its book: the best at the line for its side."""
-    sides = {"OVER": ("best_over_odds", "best_over_book"),
-             "UNDER": ("best_under_odds", "best_under_book")}  # fmt: skip
-    if not all(c in scored.column_names for pair in sides.values() for c in pair):
+    if not all(c in scored.column_names for c in _PRICE_COLUMNS):
         return {}  # a feature batch from before prices were stored: no price
     over, under = pc.equal(recommendation, "OVER"), pc.equal(recommendation, "UNDER")
-    out = {}
-    for name, at in (("bet_odds", 0), ("bet_book", 1)):
-        over_value, under_value = scored[sides["OVER"][at]], scored[sides["UNDER"][at]]
-        none = pa.nulls(scored.num_rows, over_value.type)
-        out[name] = pc.if_else(over, over_value, pc.if_else(under, under_value, none))
-    return out
+
+    def side(over_column: str, under_column: str) -> pa.Array:
+        none = pa.nulls(scored.num_rows, scored[over_column].type)
+        return pc.if_else(over, scored[over_column], pc.if_else(under, scored[under_column], none))
+
+    return {
+        "bet_odds": side("best_over_odds", "best_under_odds"),
+        "bet_book": side("best_over_book", "best_under_book"),
+    }
+
+
+_PRICE_COLUMNS = ("best_over_odds", "best_over_book", "best_under_odds", "best_under_book")
 
 
 @dataclass(frozen=True)
