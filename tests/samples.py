@@ -169,6 +169,7 @@ def write_decaying_season(warehouse: object) -> date:
         [m == DECAY_MODELS[0] for m in daily["model_id"].to_pylist()]))  # fmt: skip
     for name, value in (("test_mae", 3.9), ("decided_bets", 0), ("wins", 0)):
         daily = daily.append_column(name, pa.array([value] * n))
+    daily = daily.append_column("live_rows", daily["graded_rows"])  # every row scored live
     rows = decay_rows(daily, datetime.now(UTC)).to_pylist()
     turn = min(r["game_date"] for r in rows if r["is_production"] and r["state"] == "decaying")
     register_decay_models(warehouse)

@@ -59,7 +59,10 @@ def test_a_fifteen_percent_rise_in_mae_is_found_within_three_weeks() -> None:
     assert within >= 0.8
 
 
-def _results(mae_by_day: list[float], model: str = "champ_v1", production: bool = True):
+def _results(
+    mae_by_day: list[float], model: str = "champ_v1", production: bool = True, backfilled: int = 0
+):
+    """A model's per-day results; its first `backfilled` days scored in a backfill."""
     start = date(2025, 10, 21)
     return pa.Table.from_pylist(
         [
@@ -72,6 +75,7 @@ def _results(mae_by_day: list[float], model: str = "champ_v1", production: bool 
                 "error_sum": 100 * m,
                 "decided_bets": 20,
                 "wins": 10 if i < 40 else 8,
+                "live_rows": 0 if i < backfilled else 100,
             }
             for i, m in enumerate(mae_by_day)
         ]
@@ -123,3 +127,25 @@ def test_grading_the_day_production_turns_decaying_says_so_and_emits_the_event(
     # grading the same day again: the state holds, but it is not news twice
     again = grading(game_date=turn, warehouse=warehouse_url, report=False)
     assert again.watch.alerts == []
+
+
+def test_once_live_a_model_is_held_to_its_first_weeks_live_not_to_its_backfill() -> None:
+    """A model backfilled over games it trained on misses by a point less there than it ever
+    will live: held to that backfill, a model that never changed after going live would be
+    called decaying within days."""
+    rng = np.random.default_rng(9)
+    backfilled = 40
+    maes = list(3.9 + rng.normal(0, 0.3, backfilled)) + list(4.9 + rng.normal(0, 0.3, 80))
+    rows = decay_rows(_results(maes, backfilled=backfilled), datetime.now(UTC)).to_pylist()
+    before, live = rows[:backfilled], rows[backfilled:]
+    assert {r["reference_source"] for r in before[REFERENCE_DAYS - 1 :]} == {"backfill"}
+    assert before[-1]["state"] != "warming up" and before[-1]["reference_mae"] < 4.1
+    # live, it warms up again against its own first weeks live, then is held to them
+    assert [r["state"] for r in live[: REFERENCE_DAYS + WINDOW - 1]] == ["warming up"] * 27
+    held = live[REFERENCE_DAYS + WINDOW - 1 :]
+    assert {r["reference_source"] for r in held} == {"live"}
+    assert all(4.7 < r["reference_mae"] < 5.1 for r in held)
+    assert "decaying" not in {r["state"] for r in live}
+    # the backfill's reference would have called it decaying from its first live weeks on
+    old = decay_rows(_results(maes), datetime.now(UTC)).to_pylist()[backfilled:]
+    assert {r["state"] for r in old[REFERENCE_DAYS:]} == {"decaying"}

@@ -17,7 +17,8 @@ final as (
     count(*) as graded_rows,
     sum(r.prediction_error) as error_sum,
     countif(r.bet_outcome in ('WIN', 'LOSS')) as decided_bets,
-    countif(r.bet_outcome = 'WIN') as wins
+    countif(r.bet_outcome = 'WIN') as wins,
+    countif(r.is_live) as live_rows
   from watched as w
   join nba_predictions.v_ml_model_prediction_results as r
     on r.model_id = w.model_id

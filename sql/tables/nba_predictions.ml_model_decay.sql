@@ -1,14 +1,15 @@
 -- nba_predictions.ml_model_decay: table, one row per model x game date (key: model_id,
 -- game_date). Decay alarms for production and every enabled model: its rolling 7- and
--- 14-game-day MAE and hit rate, against its own first game days graded (the reference) and its
--- test_mae. Written by every grading run; a regrade replaces the rows, never duplicates them.
+-- 14-game-day MAE and hit rate, against its own first weeks live (the reference; a model never
+-- live yet, its first graded game days) and its test_mae. Written by every grading run; a regrade
+-- replaces the rows, never duplicates them.
 create table if not exists nba_predictions.ml_model_decay (
   model_id string not null,
   game_date date not null,
   is_production bool not null,
   game_days int64 not null,  -- graded game days up to game_date
   test_mae float64,  -- from the registry: the held-out MAE at training
-  reference_mae float64,  -- the first 14 graded game days' MAE
+  reference_mae float64,  -- the first 14 live game days' MAE (never live: the first graded)
   mae_7 float64,  -- the last 7 graded game days' MAE
   mae_14 float64,
   mae_14_lower float64,  -- 95% interval (game days as clusters)
@@ -20,7 +21,8 @@ create table if not exists nba_predictions.ml_model_decay (
   hit_14_upper float64,
   state string not null,  -- ok | watch | decaying | warming up (before 28 game days)
   reason string,  -- why the state is not ok, in words
-  updated_at timestamp not null
+  updated_at timestamp not null,
+  reference_source string  -- what the reference's rows were: live | backfill | mixed
 )
 partition by game_date
 cluster by model_id

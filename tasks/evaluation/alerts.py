@@ -54,6 +54,11 @@ def stored_states(warehouse: Warehouse, game_date: date) -> set[tuple[str, str, 
     return {(r["source"], r["model_id"], r["state"]) for r in rows}
 
 
+DECAY_PAYLOAD = (
+    "mae_14", "reference_mae", "reference_source", "test_mae", "decay_z", "hit_rate_14"
+)  # fmt: skip
+
+
 def alerts(
     decay: pa.Table, monitor: pa.Table, game_date: date, known: set[tuple[str, str, str]]
 ) -> list[Alert]:
@@ -68,8 +73,9 @@ def alerts(
             r["game_date"],
             f"production model {r['model_id']} is decaying on {r['game_date']}: {r['reason']} "
             f"(mae_14 {_number(r['mae_14'])} against {_number(r['reference_mae'])} in its first "
-            f"weeks, test_mae {_number(r['test_mae'])})",
-            _payload(r, ("mae_14", "reference_mae", "test_mae", "decay_z", "hit_rate_14")),
+            f"weeks {'live' if r['reference_source'] == 'live' else '(backfilled rows)'}, "
+            f"test_mae {_number(r['test_mae'])})",
+            _payload(r, DECAY_PAYLOAD),
         )
         for r in turned(production, "decaying")
         if r["game_date"] == game_date and ("decay", r["model_id"], "decaying") not in known

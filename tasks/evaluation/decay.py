@@ -1,12 +1,12 @@
 """Decay alarms: is a model getting worse than it was, read every morning without crying wolf.
 
-Each model is held to its own first REFERENCE_DAYS graded game days: the rows it was judged on
-when it went live. Its last 14 game days' mean daily MAE is compared with that reference, in
-standard errors of the day-to-day spread. Read daily, a 2-standard-error rule would ring for a
-model that never changed in about a third of seasons; DECAY_THRESHOLD is set so that a stationary
-model is called decaying in at most 5% of seasons of HORIZON daily looks (tests/test_decay.py
-simulates it), and a 15% rise in MAE is still found within three weeks of its start in 9 seasons
-of 10 (a 10% rise in about half).
+Each model is held to its own first REFERENCE_DAYS game days live (a model never live yet, such as
+a backfilled one, to its first graded game days, and the row says so). Its last 14 game days'
+mean daily MAE is compared with that reference, in standard errors of the day-to-day spread.
+Read daily, a 2-standard-error rule would ring for a model that never changed in about a third
+of seasons; DECAY_THRESHOLD is set so that a stationary model is called decaying in at most 5%
+of seasons of HORIZON daily looks (tests/test_decay.py simulates it), and a 15% rise in MAE is
+still found within three weeks of its start in 9 seasons of 10 (a 10% rise in about half).
 """
 
 from __future__ import annotations
@@ -24,19 +24,20 @@ from shadowline.tasks.warehouse.schemas import arrow_schema
 
 DECAY_TABLE = "nba_predictions.ml_model_decay"
 DECAY_KEY = ("model_id", "game_date")
-REFERENCE_DAYS = 14  # the model's first weeks graded: what it is held to
+REFERENCE_DAYS = 14  # the model's first weeks live: what it is held to
 WINDOW, SHORT_WINDOW = 14, 7
 HORIZON = 200  # game days of daily looks the false-alarm rate holds over (a season and more)
 DECAY_THRESHOLD = 3.1  # standard errors: <= 5% false alarms over HORIZON looks (simulated)
 WATCH_THRESHOLD = 2.0  # standard errors on one look: worth a glance, not an alarm
 DECAY_LEGEND = (
     "mae_7, mae_14: the last 7 and 14 graded game days' MAE (95% interval, game days as "
-    f"clusters); reference_mae: the first {REFERENCE_DAYS} graded game days'; test_mae: at "
-    "training. state: decaying when mae_14 is above the reference by more than "
+    f"clusters); reference_mae: the first {REFERENCE_DAYS} game days live (before any, the first "
+    "graded: reference_source says live, backfill or mixed); test_mae: at training. state: "
+    "decaying when mae_14 is above the reference by more than "
     f"{DECAY_THRESHOLD:g} standard errors (decay_z; at most 5% of seasons of daily looks at a "
     "model that never changed), watch when either window is 2+ above it or the last 14 days' "
     "hit rate is below break-even (52.4%) all through its interval, warming up for the first "
-    f"{REFERENCE_DAYS + WINDOW} game days."
+    f"{REFERENCE_DAYS + WINDOW} game days (live ones, once live)."
 )
 
 
@@ -106,29 +107,64 @@ def state(z: float, z_short: float, hit_upper: float) -> tuple[str, str | None]:
     return "ok", None
 
 
+def _reference_source(live_rows: np.ndarray, rows_n: np.ndarray) -> str:
+    """What the reference days' rows were: scored live, backfilled, or both."""
+    live, total = live_rows[:REFERENCE_DAYS].sum(), rows_n[:REFERENCE_DAYS].sum()
+    return "live" if live == total else "backfill" if live == 0 else "mixed"
+
+
+def _held_to(errors: np.ndarray, rows_n: np.ndarray, live_rows: np.ndarray) -> dict[str, object]:
+    """A series' decay statistics against its own first REFERENCE_DAYS: per-day z (14- and
+    7-day windows), the reference MAE and what its rows were."""
+    daily = errors / rows_n
+    return {
+        "z": decay_z(daily),
+        "z_short": decay_z(daily, SHORT_WINDOW),
+        "reference": float(errors[:REFERENCE_DAYS].sum() / rows_n[:REFERENCE_DAYS].sum()),
+        "source": _reference_source(live_rows, rows_n),
+    }
+
+
+def _regimes(
+    errors: np.ndarray, rows_n: np.ndarray, live_rows: np.ndarray
+) -> list[tuple[dict[str, object], int]]:
+    """For each day, the statistics it is held to and its index in their series. From its first
+    live day on, a model is held to its first weeks live (warming up again until it has them): a
+    backfill over old or training-period games is no yardstick for live decay. Before it, or
+    never live, to its first graded days, and the row's reference_source says backfill."""
+    every = _held_to(errors, rows_n, live_rows)
+    out = [(every, i) for i in range(len(errors))]
+    first_live = int(np.argmax(live_rows > 0)) if (live_rows > 0).any() else 0
+    if first_live:  # 0: never live, or live from the start (the same series)
+        s = first_live
+        live = _held_to(errors[s:], rows_n[s:], live_rows[s:])
+        out[s:] = [(live, j) for j in range(len(errors) - s)]
+    return out
+
+
 def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, object]]:
     """One model's decay rows, its graded days in order."""
-    rows_n = np.array([d["graded_rows"] for d in days], dtype=float)
-    errors = np.array([d["error_sum"] for d in days], dtype=float)
-    decided = np.array([d["decided_bets"] for d in days], dtype=float)
-    wins = np.array([d["wins"] for d in days], dtype=float)
-    daily = errors / rows_n
-    z, z_short = decay_z(daily), decay_z(daily, SHORT_WINDOW)
+    rows_n, errors, decided, wins, live_rows = (
+        np.array([d[name] for d in days], dtype=float)
+        for name in ("graded_rows", "error_sum", "decided_bets", "wins", "live_rows")
+    )
     mae_14, mae_lo, mae_hi = _window_intervals(errors, rows_n)
     hit_14, hit_lo, hit_hi = _window_intervals(wins, decided)
     mae_7, hit_7 = (
         _window_rate(errors, rows_n, SHORT_WINDOW),
         _window_rate(wins, decided, SHORT_WINDOW),
     )
-    reference = errors[:REFERENCE_DAYS].sum() / rows_n[:REFERENCE_DAYS].sum()
     out = []
-    for i, day in enumerate(days):
-        label, reason = state(z[i], z_short[i], hit_hi[i])
+    regimes = _regimes(errors, rows_n, live_rows)
+    for i, (day, (held, j)) in enumerate(zip(days, regimes, strict=True)):
+        z, z_short = held["z"][j], held["z_short"][j]  # type: ignore[index]
+        label, reason = state(z, z_short, hit_hi[i])
         values = {
             "mae_7": mae_7[i], "mae_14": mae_14[i], "mae_14_lower": mae_lo[i],
-            "mae_14_upper": mae_hi[i], "decay_z": z[i], "hit_rate_7": hit_7[i],
+            "mae_14_upper": mae_hi[i], "decay_z": z, "hit_rate_7": hit_7[i],
             "hit_rate_14": hit_14[i], "hit_14_lower": hit_lo[i], "hit_14_upper": hit_hi[i],
         }  # fmt: skip
+        known = j + 1 >= REFERENCE_DAYS
         out.append(
             {
                 "model_id": day["model_id"],
@@ -136,7 +172,8 @@ def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, 
                 "is_production": day["is_production"],
                 "game_days": i + 1,
                 "test_mae": day["test_mae"],
-                "reference_mae": float(reference) if i + 1 >= REFERENCE_DAYS else None,
+                "reference_mae": held["reference"] if known else None,
+                "reference_source": held["source"] if known else None,
                 **{k: float(v) if np.isfinite(v) else None for k, v in values.items()},
                 "state": label,
                 "reason": reason,

@@ -205,9 +205,14 @@ def decay_text(table: pa.Table, columns: Columns) -> str:
 
     if table.num_rows == 0:
         return "no production or enabled model has graded predictions yet"
-    reasons = [
-        f"{r['model_id']}: {r['state']}: {r['reason']}" for r in table.to_pylist() if r["reason"]
-    ]
+    rows = table.to_pylist()
+    reasons = [f"{r['model_id']}: {r['state']}: {r['reason']}" for r in rows if r["reason"]]
+    not_live = [r["model_id"] for r in rows if r["reference_source"] not in (None, "live")]
+    if not_live:
+        reasons.append(
+            "held to backfilled rows (no game day scored live yet, or a backfill among its first "
+            f"weeks): {', '.join(not_live)}"
+        )
     return "\n".join([_table(table, columns), *map(_note, reasons), _note(DECAY_LEGEND)])
 
 
