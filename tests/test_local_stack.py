@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,15 @@ for a in ray.util.list_named_actors(all_namespaces=True):
         about[a["name"]] = ray.get(actor.about.remote())
 print(json.dumps(about))
 """
+
+
+def _all_exit(pids: list[int], seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(server.alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def test_the_stack_keeps_the_actors_and_their_loaded_models_between_runs(
@@ -80,6 +90,16 @@ def test_the_stack_keeps_the_actors_and_their_loaded_models_between_runs(
         assert len(loaded) == 2 and actors() == loaded
         assert sum(a["models"] for a in loaded.values()) == len(DEMO_MODEL_IDS)
         assert sum(a["loads"] for a in loaded.values()) == len(DEMO_MODEL_IDS)
+
+        # other settings (a larger memory budget) need other actors: they replace the kept
+        # ones, which nothing would reach again, instead of piling up beside them
+        env["SHADOWLINE_SCORING_MEMORY_MIB"] = "2048"
+        third = shadowline("--warehouse", url, "run", "--date", str(DAY))
+        assert third.returncode == 0, third.stderr
+        replaced = actors()
+        assert len(replaced) == 2 and not set(replaced) & set(loaded), (replaced, loaded)
+        assert _all_exit([a["pid"] for a in loaded.values()])  # ray.kill returns before they do
+        loaded |= replaced
     finally:
         stopped = shadowline("server", "stop")
     assert stopped.returncode == 0 and "Ray" in stopped.stdout
@@ -92,4 +112,4 @@ def test_the_stack_keeps_the_actors_and_their_loaded_models_between_runs(
             {"d": DAY},
         ).to_pylist()
     models = len(DEMO_MODEL_IDS)
-    assert [(r["models"], r["ok"]) for r in runs] == [(models, models)] * 3
+    assert [(r["models"], r["ok"]) for r in runs] == [(models, models)] * 4

@@ -94,7 +94,8 @@ class Settings(BaseSettings):
         False,
         description="Keep the scoring actors alive on the Ray cluster between runs (named, "
         "detached), with the models they loaded (reloaded when a registry entry or file "
-        "changes). The local stack (`shadowline server start`) turns it on for its runs.",
+        "changes; a run with other scoring settings replaces them). The local stack "
+        "(`shadowline server start`) turns it on for its runs.",
     )
     scoring_memory_mib: int = Field(
         1024,

@@ -104,6 +104,7 @@ class ScorerPool:
         self._warming: list[Any] = []  # warm() calls not yet counted
         self._session: str | None = None
         self._started_ray = False
+        self._kept_digest: str | None = None  # the kept actors' settings, once checked
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ScorerPool:
@@ -129,6 +130,7 @@ class ScorerPool:
         if self._session != session:  # Ray restarted under us: the old handles are gone
             self._hosts.clear()
             self._session = session
+            self._kept_digest = None
 
     def capacity(self) -> int:
         """How many actors may live at once: one per core (per SHADOWLINE_ACTOR_CPUS when
@@ -269,6 +271,9 @@ class ScorerPool:
         if not self.keep_actors:
             return _remote_host().options(**options).remote(*args)
         digest = hashlib.sha256(repr((args, capacity)).encode()).hexdigest()[:12]
+        if self._kept_digest != digest:
+            _retire_kept(but=digest)
+            self._kept_digest = digest
         name = f"scorer-{index}@{digest}"
         if fresh:
             try:
@@ -303,3 +308,21 @@ class ScorerPool:
         if self._started_ray and ray.is_initialized():
             ray.shutdown()
         self._started_ray = False
+
+
+def _retire_kept(but: str) -> None:
+    """Stop the cluster's kept scoring actors of other settings (budget, bounds, actor count:
+    the digest in their names). Nothing would reach them again, and each holds an actor's memory
+    and its loaded models until the cluster stops: a cluster keeps one set, the newest run's."""
+    import ray
+
+    for actor in ray.util.list_named_actors(all_namespaces=True):
+        name = actor["name"]
+        if actor["namespace"] != ACTOR_NAMESPACE or not name.startswith("scorer-"):
+            continue
+        if name.endswith(f"@{but}"):
+            continue
+        try:
+            ray.kill(ray.get_actor(name, namespace=ACTOR_NAMESPACE))
+        except (ValueError, ray.exceptions.RayError):
+            pass  # another run retired it first
