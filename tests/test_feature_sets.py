@@ -4,6 +4,7 @@ Prefect."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -252,3 +253,31 @@ def test_the_shipped_sets_are_the_ones_a_new_warehouse_holds(warehouse: Warehous
     assert feature_sets(warehouse) == SHIPPED_SETS
     for version, names in SHIPPED_SETS.items():
         assert set(names) <= set(store_columns()), version
+
+
+def test_query_reaches_a_team_table_once_it_is_registered_as_a_feature_source(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team registers its table to build features from it, then checks what shadowline reads:
+    `shadowline query` reaches the registered source's dataset, and no other."""
+    grades = "scouting.grades"
+    with open_warehouse(demo_url) as warehouse:
+        warehouse.execute("create schema if not exists scouting")
+        warehouse.execute(
+            f"""create table {grades} as select player_lookup, game_date, 1.0 as scout_grade
+            from nba_predictions.ml_feature_store"""
+        )
+    read = f"select count(*) as n from {grades}"
+    args = ["--warehouse", demo_url, "query", "--format", "json"]
+    capsys.readouterr()
+    assert main([*args, read]) == 1
+    assert f"{grades} is not in nba_raw" in capsys.readouterr().err
+    assert main(["--warehouse", demo_url, "features", "source", "add", "scouting",
+                 "--table", grades]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main([*args, read]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n"] > 0
+    assert main([*args, "select * from scratch.notes"]) == 1
+    assert "not in nba_raw, nba_analytics, nba_predictions, scouting, team_features" in (
+        capsys.readouterr().err
+    )

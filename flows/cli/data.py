@@ -269,14 +269,17 @@ def query(
     format: Format = "table",
     session: Given,
 ) -> int:
-    """run BigQuery SQL on shadowline's datasets and print the result: SELECT, INSERT, UPDATE,
-    DELETE, MERGE (DDL with --allow-ddl); no file outside the warehouse is read or written"""
+    """run BigQuery SQL on shadowline's datasets (and registered feature sources') and print the
+    result: SELECT, INSERT, UPDATE, DELETE, MERGE (DDL with --allow-ddl); no file outside the
+    warehouse is read or written"""
+    from shadowline.tasks.features.catalog import source_datasets
     from shadowline.tasks.warehouse.user_sql import check_sql, run_sql
 
-    for statement in check_sql(sql, allow_ddl=allow_ddl):
-        if statement.removes:
-            print(f"--allow-ddl: this {statement.removes}", file=sys.stderr)
     with open_warehouse(session.warehouse, external_access=False) as warehouse:
+        sources = source_datasets(warehouse)
+        for statement in check_sql(sql, allow_ddl=allow_ddl, sources=sources):
+            if statement.removes:
+                print(f"--allow-ddl: this {statement.removes}", file=sys.stderr)
         result = run_sql(warehouse, sql)
     if isinstance(result, int):
         say(f"{result:,} rows affected")

@@ -159,6 +159,12 @@ def feature_sources(warehouse: Warehouse) -> list[FeatureSource]:
     ]
 
 
+def source_datasets(warehouse: Warehouse) -> list[str]:
+    """The datasets the registered feature sources' tables are in."""
+    return sorted({source.table.split(".")[-2] for source in feature_sources(warehouse)
+                   if "." in source.table})  # fmt: skip
+
+
 def _source_columns(warehouse: Warehouse, source: FeatureSource) -> pa.Schema:
     """The source table's columns, or an error saying what is wrong with it."""
     try:

@@ -1,5 +1,6 @@
 """SQL a person types (`shadowline query`): the seed's SELECTs, INSERT and UPDATEs run as they
-are; what removes data needs saying so; nothing reaches outside shadowline's datasets.
+are; what removes data needs saying so; nothing reaches outside shadowline's datasets (and those
+of the team tables registered as feature sources).
 
 Each statement is classified by sqlglot before anything runs, so a script with one refused
 statement runs none of them.
@@ -7,6 +8,7 @@ statement runs none of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -20,10 +22,13 @@ DATASETS = ("nba_raw", "nba_analytics", "nba_predictions")
 _READ_OR_CHANGE_ROWS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge)
 _TRANSACTION = (exp.Transaction, exp.Commit, exp.Rollback)
 _SCHEMA_CHANGE = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
-ALLOWED = (
-    "shadowline query runs SELECT, INSERT, UPDATE, DELETE and MERGE on the datasets "
-    f"{', '.join(DATASETS)} (and CREATE, ALTER, DROP or TRUNCATE with --allow-ddl)"
-)
+
+
+def _allowed(datasets: tuple[str, ...]) -> str:
+    return (
+        "shadowline query runs SELECT, INSERT, UPDATE, DELETE and MERGE on the datasets "
+        f"{', '.join(datasets)} (and CREATE, ALTER, DROP or TRUNCATE with --allow-ddl)"
+    )
 
 
 class RefusedSQL(ShadowlineError):
@@ -46,15 +51,15 @@ def _tables(node: exp.Expression) -> list[exp.Table]:
     ]
 
 
-def _outside(table: exp.Table) -> str | None:
-    """Why `table` is outside shadowline's datasets, or None."""
+def _outside(table: exp.Table, datasets: tuple[str, ...]) -> str | None:
+    """Why `table` is outside `datasets`, or None."""
     if not isinstance(table.this, exp.Identifier | type(None)):
         return f"{table.this.sql('bigquery')} reads outside the warehouse"
     parts = [p.lower() for p in (table.catalog, table.db) if p]
     if not parts:
         return f"{table.name} names no dataset (write e.g. nba_predictions.{table.name})"
-    if not any(p in DATASETS for p in parts):
-        return f"{table.sql('bigquery')} is not in {', '.join(DATASETS)}"
+    if not any(p in datasets for p in parts):
+        return f"{table.sql('bigquery')} is not in {', '.join(datasets)}"
     return None
 
 
@@ -76,9 +81,11 @@ def _removes(statement: exp.Expression) -> str:
     return f"creates {kind} {target}"
 
 
-def check_sql(sql: str, *, allow_ddl: bool = False) -> list[Checked]:
+def check_sql(sql: str, *, allow_ddl: bool = False, sources: Iterable[str] = ()) -> list[Checked]:
     """Each statement of `sql`, classified; RefusedSQL (before anything runs) for a statement
-    outside what `shadowline query` runs."""
+    outside what `shadowline query` runs. `sources`: the datasets of registered feature sources,
+    which it may reach as well."""
+    datasets = DATASETS + tuple(sorted({d.lower() for d in sources} - set(DATASETS)))
     checked = []
     for text in (s.sql for s in transpile(sql, "bigquery")):
         statement = sqlglot.parse_one(text, read="bigquery")
@@ -87,11 +94,11 @@ def check_sql(sql: str, *, allow_ddl: bool = False) -> list[Checked]:
             checked.append(Checked(text, False, None))
             continue
         if not isinstance(statement, _READ_OR_CHANGE_ROWS + _SCHEMA_CHANGE):
-            raise RefusedSQL(f"not run: {short!r}: {ALLOWED}")
+            raise RefusedSQL(f"not run: {short!r}: {_allowed(datasets)}")
         for table in _tables(statement):
-            problem = _outside(table)
+            problem = _outside(table, datasets)
             if problem:
-                raise RefusedSQL(f"not run: {problem}; {ALLOWED}")
+                raise RefusedSQL(f"not run: {problem}; {_allowed(datasets)}")
         if isinstance(statement, _SCHEMA_CHANGE):
             removes = _removes(statement)
             if not allow_ddl:
