@@ -144,7 +144,8 @@ def _grading(warehouse: Warehouse, game_date: date) -> GradingSummary:
     watch = update_monitor(warehouse, game_date)
     for alert in watch.alerts:
         logger.warning(alert.message)
-    emit_alerts(watch.alerts)
+    if watch.alerts:  # a task run per day that emits nothing is noise in the UI
+        emit_alerts(watch.alerts)
     return GradingSummary(game_date, before, after, changed, daily, watch=watch)
 
 
