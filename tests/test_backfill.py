@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,8 +189,11 @@ def held(path: str) -> Iterator[Callable[[], None]]:
     )  # fmt: skip
     assert holder.stdin is not None and holder.stdout is not None
 
-    def release() -> None:
-        if holder.poll() is None:
+    released: list[bool] = []
+
+    def release() -> None:  # once: later calls find it free
+        if not released and holder.poll() is None:
+            released.append(True)
             holder.stdin.write("release\n")  # type: ignore[union-attr]
             holder.stdin.flush()  # type: ignore[union-attr]
             assert holder.stdout.readline().strip() == "free"  # type: ignore[union-attr]
@@ -204,38 +206,32 @@ def held(path: str) -> Iterator[Callable[[], None]]:
         holder.wait()
 
 
-def release_after_a_failed_attempt(release: Callable[[], None], task: str) -> threading.Thread:
-    """Watch the Prefect API until a run of `task` failed once and awaits its retry, then let
-    go of the file: the retry, not the first attempt, must find it free."""
-    from prefect.client.schemas import filters
+@contextmanager
+def release_after_a_failed_attempt(release: Callable[[], None], task: str) -> Iterator[None]:
+    """Let go of the file when a run of `task` has failed once and awaits its retry: the retry,
+    not the first attempt, must find it free. Read from the task's own log line, in process (the
+    API learns of the retry from events, which may land after the retries are spent)."""
+    import logging
 
-    def watch() -> None:
-        deadline = time.monotonic() + 60
-        with prefect_api.client() as api:
-            while time.monotonic() < deadline:
-                waiting = api.read_task_runs(
-                    task_run_filter=filters.TaskRunFilter(
-                        name=filters.TaskRunFilterName(like_=task),
-                        state=filters.TaskRunFilterState(
-                            name=filters.TaskRunFilterStateName(any_=["AwaitingRetry", "Retrying"])
-                        ),
-                    )
-                )
-                if waiting:
-                    break
-                time.sleep(0.1)
-        release()
+    class OnRetry(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            name = str(getattr(record, "task_run_name", ""))
+            if name.startswith(task) and "Retry 1/" in record.getMessage():
+                release()
 
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    return watcher
+    handler, logger = OnRetry(), logging.getLogger("prefect.task_runs")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        release()  # a run that never retried: free the file all the same
 
 
 def test_a_warehouse_held_by_another_process_is_retried_until_free(demo_url: str) -> None:
     with held(demo_url.removeprefix("duckdb:///")) as release:
-        watcher = release_after_a_failed_attempt(release, "read grading status")
-        state = grading(game_date=WINDOW[0], warehouse=demo_url, return_state=True)
-        watcher.join()
+        with release_after_a_failed_attempt(release, "read grading status"):
+            state = grading(game_date=WINDOW[0], warehouse=demo_url, return_state=True)
     assert state.is_completed() and state.result().after.graded > 0
     first = min(
         prefect_api.task_runs(state.state_details.flow_run_id), key=lambda run: run.start_time
