@@ -113,33 +113,37 @@ def _reference_source(live_rows: np.ndarray, rows_n: np.ndarray) -> str:
     return "live" if live == total else "backfill" if live == 0 else "mixed"
 
 
-def _held_to(errors: np.ndarray, rows_n: np.ndarray, live_rows: np.ndarray) -> dict[str, object]:
-    """A series' decay statistics against its own first REFERENCE_DAYS: per-day z (14- and
-    7-day windows), the reference MAE and what its rows were."""
+def _held_to(
+    errors: np.ndarray, rows_n: np.ndarray, live_rows: np.ndarray
+) -> dict[str, np.ndarray]:
+    """A series' decay statistics against its own first REFERENCE_DAYS, per day: z (14- and
+    7-day windows), the reference MAE and what its rows were (None until the reference is)."""
     daily = errors / rows_n
+    known = np.arange(len(errors)) + 1 >= REFERENCE_DAYS
+    reference = errors[:REFERENCE_DAYS].sum() / rows_n[:REFERENCE_DAYS].sum()
+    source = _reference_source(live_rows, rows_n)
     return {
         "z": decay_z(daily),
         "z_short": decay_z(daily, SHORT_WINDOW),
-        "reference": float(errors[:REFERENCE_DAYS].sum() / rows_n[:REFERENCE_DAYS].sum()),
-        "source": _reference_source(live_rows, rows_n),
+        "reference_mae": np.where(known, reference, np.nan),
+        "reference_source": np.where(known, source, None).astype(object),
     }
 
 
 def _regimes(
     errors: np.ndarray, rows_n: np.ndarray, live_rows: np.ndarray
-) -> list[tuple[dict[str, object], int]]:
-    """For each day, the statistics it is held to and its index in their series. From its first
-    live day on, a model is held to its first weeks live (warming up again until it has them): a
-    backfill over old or training-period games is no yardstick for live decay. Before it, or
-    never live, to its first graded days, and the row's reference_source says backfill."""
-    every = _held_to(errors, rows_n, live_rows)
-    out = [(every, i) for i in range(len(errors))]
+) -> dict[str, np.ndarray]:
+    """The statistics each day is held to. From its first live day on, a model is held to its
+    first weeks live (warming up again until it has them): a backfill over old or
+    training-period games is no yardstick for live decay. Before it, or never live, to its first
+    graded days, and the row's reference_source says backfill."""
+    held = _held_to(errors, rows_n, live_rows)
     first_live = int(np.argmax(live_rows > 0)) if (live_rows > 0).any() else 0
     if first_live:  # 0: never live, or live from the start (the same series)
         s = first_live
-        live = _held_to(errors[s:], rows_n[s:], live_rows[s:])
-        out[s:] = [(live, j) for j in range(len(errors) - s)]
-    return out
+        for name, values in _held_to(errors[s:], rows_n[s:], live_rows[s:]).items():
+            held[name][s:] = values
+    return held
 
 
 def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, object]]:
@@ -154,17 +158,17 @@ def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, 
         _window_rate(errors, rows_n, SHORT_WINDOW),
         _window_rate(wins, decided, SHORT_WINDOW),
     )
+    held = _regimes(errors, rows_n, live_rows)
     out = []
-    regimes = _regimes(errors, rows_n, live_rows)
-    for i, (day, (held, j)) in enumerate(zip(days, regimes, strict=True)):
-        z, z_short = held["z"][j], held["z_short"][j]  # type: ignore[index]
-        label, reason = state(z, z_short, hit_hi[i])
+    for i, day in enumerate(days):
+        z = held["z"][i]
+        label, reason = state(z, held["z_short"][i], hit_hi[i])
         values = {
             "mae_7": mae_7[i], "mae_14": mae_14[i], "mae_14_lower": mae_lo[i],
             "mae_14_upper": mae_hi[i], "decay_z": z, "hit_rate_7": hit_7[i],
             "hit_rate_14": hit_14[i], "hit_14_lower": hit_lo[i], "hit_14_upper": hit_hi[i],
+            "reference_mae": held["reference_mae"][i],
         }  # fmt: skip
-        known = j + 1 >= REFERENCE_DAYS
         out.append(
             {
                 "model_id": day["model_id"],
@@ -172,8 +176,7 @@ def _model_rows(days: list[dict[str, object]], now: datetime) -> list[dict[str, 
                 "is_production": day["is_production"],
                 "game_days": i + 1,
                 "test_mae": day["test_mae"],
-                "reference_mae": held["reference"] if known else None,
-                "reference_source": held["source"] if known else None,
+                "reference_source": held["reference_source"][i],
                 **{k: float(v) if np.isfinite(v) else None for k, v in values.items()},
                 "state": label,
                 "reason": reason,

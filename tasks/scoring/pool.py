@@ -318,9 +318,8 @@ def _retire_kept(but: str) -> None:
 
     for actor in ray.util.list_named_actors(all_namespaces=True):
         name = actor["name"]
-        if actor["namespace"] != ACTOR_NAMESPACE or not name.startswith("scorer-"):
-            continue
-        if name.endswith(f"@{but}"):
+        ours = actor["namespace"] == ACTOR_NAMESPACE and name.startswith("scorer-")
+        if not ours or name.endswith(f"@{but}"):
             continue
         try:
             ray.kill(ray.get_actor(name, namespace=ACTOR_NAMESPACE))
