@@ -160,9 +160,9 @@ def segments(
 def decay(
     *, format: Format = "table", wide: Wide = False, columns: ColumnNames = None, session: Given
 ) -> int:
-    """production and each enabled model against its own first weeks: rolling 7- and 14-game-day
-    MAE and hit rate, and a state (ok, watch, decaying) safe to read every day (updated by every
-    grading run)"""
+    """production and each enabled model against its own first weeks live (a model never live
+    yet: its first graded weeks): rolling 7- and 14-game-day MAE and hit rate, and a state (ok,
+    watch, decaying) safe to read every day (updated by every grading run)"""
     from datetime import UTC, datetime
 
     from shadowline.tasks.evaluation.decay import read_decay, update_decay
